@@ -1,0 +1,106 @@
+"""The one registry of named, described actions and the roles that may take them.
+
+``docs/permissions.md`` is generated from this module (``steadyhand permissions-doc``) and a test
+fails when the two disagree. Add an action here, never an ``if role == …`` in a view.
+"""
+
+from dataclasses import dataclass
+
+from steadyhand.access.roles import Role
+
+ALL_ROLES = frozenset(Role)
+STAFF_ROLES = ALL_ROLES
+
+# The after-action-review wall (PRODUCT.md, non-negotiable 1). An actor holding any role listed
+# here, in any assignment and at any scope, is refused every action of the category, whatever
+# else they hold. ``register`` refuses an action that tries to grant a walled role.
+WALLS: dict[str, frozenset[Role]] = {
+    "aar": frozenset({Role.INTERNAL_AFFAIRS}),
+}
+
+
+@dataclass(frozen=True)
+class Action:
+    name: str
+    description: str
+    roles: frozenset[Role]
+    # Roles that may take the action only on records they own (their own member record, their
+    # own import job). Checked against ``Scope.owner_user_id``.
+    self_roles: frozenset[Role] = frozenset()
+    # Scoped actions respect the unit subtree of the grant; unscoped ones need only the role.
+    scoped: bool = True
+
+    @property
+    def category(self) -> str:
+        return self.name.split(".", 1)[0]
+
+    @property
+    def walled_from(self) -> frozenset[Role]:
+        return WALLS.get(self.category, frozenset())
+
+
+class RegistryError(Exception):
+    pass
+
+
+ACTIONS: dict[str, Action] = {}
+
+
+def register(
+    name: str,
+    description: str,
+    roles: frozenset[Role] | set[Role],
+    *,
+    self_roles: frozenset[Role] | set[Role] = frozenset(),
+    scoped: bool = True,
+) -> Action:
+    action = Action(name, description, frozenset(roles), frozenset(self_roles), scoped)
+    if name in ACTIONS:
+        raise RegistryError(f"Action {name!r} is registered twice.")
+    breach = (action.roles | action.self_roles) & action.walled_from
+    if breach:
+        raise RegistryError(
+            f"Action {name!r} would grant {sorted(breach)} access across the "
+            f"{action.category!r} wall."
+        )
+    ACTIONS[name] = action
+    return action
+
+
+def get_action(name: str) -> Action:
+    try:
+        return ACTIONS[name]
+    except KeyError:
+        raise RegistryError(f"Unknown action {name!r}; register it in access/registry.py.") from None
+
+
+R = Role
+_chain_readers = {R.AGENCY_ADMIN, R.SUPERVISOR, R.COMMANDER, R.TRAINER, R.INTERNAL_AFFAIRS}
+
+register("home.view", "See one's own home page and what needs one's attention.", ALL_ROLES,
+         scoped=False)
+register("unit.view", "See the unit tree (the agency's organisation chart).", ALL_ROLES,
+         scoped=False)
+register("unit.manage", "Create, rename and move units.", {R.AGENCY_ADMIN})
+register("member.view", "See members' personnel records (name, badge, rank, unit, supervisor).",
+         _chain_readers, self_roles={R.OFFICER})
+register("member.manage", "Add members and change their badge, rank, unit, supervisor or status.",
+         {R.AGENCY_ADMIN})
+register("member.import", "Import a member roster from CSV.", {R.AGENCY_ADMIN})
+register("account.view", "See user accounts and their role assignments.", {R.AGENCY_ADMIN})
+register("account.manage", "Create and deactivate user accounts, reset passwords.",
+         {R.AGENCY_ADMIN})
+register("role.assign", "Grant or revoke a role, agency-wide or over a unit subtree.",
+         {R.AGENCY_ADMIN})
+register("agency.configure", "Change agency settings such as which roles need two-factor login.",
+         {R.AGENCY_ADMIN})
+register("audit.view", "Read the audit log.", {R.AUDITOR})
+register("audit.verify", "Verify the audit log's hash chain.", {R.AUDITOR, R.AGENCY_ADMIN})
+register("job.view", "Follow a background job's progress and result.", {R.AGENCY_ADMIN},
+         self_roles=ALL_ROLES)
+# The after-action-review actions are used by the reviews app; they are registered now so that
+# the wall is part of the access layer from the first day, not added later.
+register("aar.view", "Read a protected after-action review: its existence, participants and "
+         "content.", {R.SUPERVISOR, R.COMMANDER, R.TRAINER}, self_roles={R.OFFICER})
+register("aar.facilitate", "Open and facilitate an after-action review.",
+         {R.SUPERVISOR, R.TRAINER})

@@ -1,0 +1,39 @@
+"""Navigation: the links a role may use, decided by ``can`` (hiding is convenience only)."""
+
+from dataclasses import dataclass
+
+from django.http import HttpRequest
+from django.urls import reverse
+
+from steadyhand.access.policy import can
+
+
+@dataclass(frozen=True)
+class NavLink:
+    label: str
+    url_name: str
+    action: str
+
+
+NAV_LINKS: tuple[NavLink, ...] = (
+    NavLink("Home", "accounts:home", "home.view"),
+    NavLink("Units", "agencies:unit_list", "unit.view"),
+    NavLink("Members", "agencies:member_list", "member.view"),
+    NavLink("Roster import", "imports:roster_upload", "member.import"),
+    NavLink("Accounts", "accounts:user_list", "account.view"),
+    NavLink("Agency settings", "agencies:agency_settings", "agency.configure"),
+    NavLink("Audit log", "audit:event_list", "audit.view"),
+    NavLink("Verify audit chain", "audit:verify", "audit.verify"),
+)
+
+
+def navigation(request: HttpRequest) -> dict[str, object]:
+    actor = getattr(request, "actor", None)
+    if not actor:
+        return {"nav_links": [], "actor": None}
+    links = [
+        {"label": link.label, "url": reverse(link.url_name)}
+        for link in NAV_LINKS
+        if can(actor, link.action)
+    ]
+    return {"nav_links": links, "actor": actor}

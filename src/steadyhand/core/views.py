@@ -1,0 +1,31 @@
+"""Translate the errors services raise into pages, so views stay thin."""
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from steadyhand.core.errors import NotFound, PermissionDenied
+
+
+def error_page(request: HttpRequest, *, status: int, heading: str, message: str) -> HttpResponse:
+    return render(request, "core/error.html", {"heading": heading, "message": message},
+                  status=status)
+
+
+def handles_refusals(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Render NotFound as 404 and PermissionDenied as 403, with a readable page."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            return view(request, *args, **kwargs)
+        except NotFound:
+            return error_page(request, status=404, heading="Not found",
+                              message="There is no such record, or you may not see it.")
+        except PermissionDenied as exc:
+            return error_page(request, status=403, heading="Not allowed", message=str(exc))
+
+    return wrapper
