@@ -28,8 +28,9 @@ def audit_record(
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("audit_record must be called inside the writing transaction.")
     chain_agency = agency_id if agency_id is not None else actor.agency_id
-    AuditChainHead.objects.get_or_create(agency_id=chain_agency)
-    head = AuditChainHead.objects.select_for_update().get(agency_id=chain_agency)
+    head = AuditChainHead.objects.select_for_update().filter(agency_id=chain_agency).first()
+    if head is None:  # the agency's first event
+        head = AuditChainHead.objects.create(agency_id=chain_agency)
     # Microsecond precision survives both SQLite and PostgreSQL unchanged.
     occurred_at = datetime.now(UTC)
     fields = {

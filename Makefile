@@ -1,0 +1,45 @@
+# Steadyhand — the two commands: `make run` and `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run test test-sqlite test-postgres lint bench system-deps clean
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	@touch $(STAMP)
+
+## run: set up a virtualenv, migrate the embedded SQLite database, create the demo agency, serve.
+run: $(STAMP)
+	$(BIN)/steadyhand serve
+
+## test: lint, migration check, then the whole suite on SQLite and on a real PostgreSQL server.
+test: $(STAMP) system-deps lint-fast test-sqlite test-postgres
+
+system-deps:
+	@scripts/ensure-system-deps.sh
+
+lint-fast: $(STAMP)
+	$(BIN)/ruff check src tests bench conftest.py
+	$(BIN)/ruff format --check src tests bench conftest.py
+	DJANGO_SETTINGS_MODULE=steadyhand.config.settings.test $(BIN)/steadyhand makemigrations --check --dry-run
+
+test-sqlite: $(STAMP)
+	$(BIN)/pytest -q
+
+test-postgres: $(STAMP)
+	scripts/with-postgres.sh $(BIN)/pytest -q
+
+## lint: ruff and mypy.
+lint: lint-fast
+	$(BIN)/mypy
+
+## bench: benchmarks (not part of `make test`).
+bench: $(STAMP)
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf $(VENV) var

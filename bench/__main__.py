@@ -1,0 +1,16 @@
+"""``python -m bench [NAME …]``: run the benchmarks (all by default)."""
+
+import importlib
+import sys
+
+BENCHMARKS = ["bench.foundation"]
+
+
+def main(names: list[str]) -> None:
+    for name in names or BENCHMARKS:
+        module = importlib.import_module(name if name.startswith("bench.") else f"bench.{name}")
+        module.main()
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
