@@ -3,34 +3,39 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+DEV_STAMP := $(VENV)/.installed-dev
 
-.PHONY: run test test-sqlite test-postgres lint bench system-deps clean
+.PHONY: run test test-sqlite test-postgres lint lint-fast bench system-deps clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	$(BIN)/python -m pip install --quiet -e .
 	@touch $(STAMP)
+
+$(DEV_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	@touch $(DEV_STAMP)
 
 ## run: set up a virtualenv, migrate the embedded SQLite database, create the demo agency, serve.
 run: $(STAMP)
 	$(BIN)/steadyhand serve
 
 ## test: lint, migration check, then the whole suite on SQLite and on a real PostgreSQL server.
-test: $(STAMP) system-deps lint-fast test-sqlite test-postgres
+test: $(DEV_STAMP) system-deps lint-fast test-sqlite test-postgres
 
 system-deps:
 	@scripts/ensure-system-deps.sh
 
-lint-fast: $(STAMP)
+lint-fast: $(DEV_STAMP)
 	$(BIN)/ruff check src tests bench conftest.py
 	$(BIN)/ruff format --check src tests bench conftest.py
 	DJANGO_SETTINGS_MODULE=steadyhand.config.settings.test $(BIN)/steadyhand makemigrations --check --dry-run
 
-test-sqlite: $(STAMP)
+test-sqlite: $(DEV_STAMP)
 	$(BIN)/pytest -q
 
-test-postgres: $(STAMP)
+test-postgres: $(DEV_STAMP)
 	scripts/with-postgres.sh $(BIN)/pytest -q
 
 ## lint: ruff and mypy.
@@ -38,7 +43,7 @@ lint: lint-fast
 	$(BIN)/mypy
 
 ## bench: benchmarks (not part of `make test`).
-bench: $(STAMP)
+bench: $(DEV_STAMP)
 	$(BIN)/python -m bench
 
 clean:

@@ -26,26 +26,46 @@ def _build_agency():  # type: ignore[no-untyped-def]
     from steadyhand.agencies.models import Member, Unit, UnitKind
     from steadyhand.agencies.services import agency_create, unit_create
 
-    agency = agency_create(actor=Actor.system(agency_id=0, label="bench", roles=()),
-                           name="Bench PD", slug="bench")
+    agency = agency_create(
+        actor=Actor.system(agency_id=0, label="bench", roles=()), name="Bench PD", slug="bench"
+    )
     system = Actor.system(agency_id=agency.pk, label="bench", roles=(Role.AGENCY_ADMIN,))
     squads: list[Unit] = []
     precincts: list[Unit] = []
     for b in range(UNITS_PER_LEVEL[0]):
-        bureau = unit_create(actor=system, parent=agency.root_unit, name=f"B{b}", code=f"B{b}",
-                             kind=UnitKind.BUREAU)
+        bureau = unit_create(
+            actor=system, parent=agency.root_unit, name=f"B{b}", code=f"B{b}", kind=UnitKind.BUREAU
+        )
         for p in range(UNITS_PER_LEVEL[1]):
-            precinct = unit_create(actor=system, parent=bureau, name=f"P{b}.{p}",
-                                   code=f"P{b}.{p}", kind=UnitKind.PRECINCT)
+            precinct = unit_create(
+                actor=system,
+                parent=bureau,
+                name=f"P{b}.{p}",
+                code=f"P{b}.{p}",
+                kind=UnitKind.PRECINCT,
+            )
             precincts.append(precinct)
             for s in range(UNITS_PER_LEVEL[2]):
-                squads.append(unit_create(actor=system, parent=precinct, name=f"S{b}.{p}.{s}",
-                                          code=f"S{b}.{p}.{s}", kind=UnitKind.SQUAD))
+                squads.append(
+                    unit_create(
+                        actor=system,
+                        parent=precinct,
+                        name=f"S{b}.{p}.{s}",
+                        code=f"S{b}.{p}.{s}",
+                        kind=UnitKind.SQUAD,
+                    )
+                )
     rng = random.Random(1)
     # Bulk rows are fine here: the benchmark measures reads, not the member service.
     Member.objects.bulk_create(
-        Member(agency=agency, badge=str(10000 + i), first_name="F", last_name=f"L{i}",
-               unit=rng.choice(squads), hire_date=date(2010, 1, 1))
+        Member(
+            agency=agency,
+            badge=str(10000 + i),
+            first_name="F",
+            last_name=f"L{i}",
+            unit=rng.choice(squads),
+            hire_date=date(2010, 1, 1),
+        )
         for i in range(MEMBERS)
     )
     return agency, system, precincts
@@ -72,44 +92,67 @@ def main() -> None:
         from steadyhand.audit.services import audit_record
         from steadyhand.audit.verify import verify_chain
 
-        print(f"Foundation benchmarks on {connection.vendor}: {MEMBERS} members, "
-              f"{UNITS_PER_LEVEL} units per level")
+        print(
+            f"Foundation benchmarks on {connection.vendor}: {MEMBERS} members, "
+            f"{UNITS_PER_LEVEL} units per level"
+        )
         agency, system, precincts = _build_agency()
         precinct = precincts[len(precincts) // 2]
 
         def ours() -> list[int]:
-            return list(Member.objects.filter(unit__path__startswith=precinct.path)
-                        .values_list("pk", flat=True))
+            return list(
+                Member.objects.filter(unit__path__startswith=precinct.path).values_list(
+                    "pk", flat=True
+                )
+            )
 
         assert sorted(ours()) == sorted(_walk_subtree_ids(precinct.pk))
-        report("Members in a precinct's subtree",
-               measure("indexed path-prefix query (ours)", ours, repeat=20),
-               measure("tree walk, a query per unit (baseline)",
-                       lambda: _walk_subtree_ids(precinct.pk), repeat=20))
+        report(
+            "Members in a precinct's subtree",
+            measure("indexed path-prefix query (ours)", ours, repeat=20),
+            measure(
+                "tree walk, a query per unit (baseline)",
+                lambda: _walk_subtree_ids(precinct.pk),
+                repeat=20,
+            ),
+        )
 
         member = Member.objects.first()
 
         def audited_writes() -> None:
             for i in range(AUDIT_EVENTS):
                 with transaction.atomic():
-                    audit_record(actor=system, action="bench.write", obj=member,
-                                 changes={"n": [i, i + 1]})
+                    audit_record(
+                        actor=system, action="bench.write", obj=member, changes={"n": [i, i + 1]}
+                    )
 
         def plain_inserts() -> None:
             for i in range(AUDIT_EVENTS):
                 with transaction.atomic():
-                    AuditEvent.objects.bulk_create([AuditEvent(
-                        agency=agency, seq=10**9 + i + plain_inserts.offset,
-                        occurred_at=datetime.now(UTC), kind="write", actor_label="bench",
-                        action="bench.plain", changes={"n": [i, i + 1]}, prev_hash="",
-                        hash="")])
+                    AuditEvent.objects.bulk_create(
+                        [
+                            AuditEvent(
+                                agency=agency,
+                                seq=10**9 + i + plain_inserts.offset,
+                                occurred_at=datetime.now(UTC),
+                                kind="write",
+                                actor_label="bench",
+                                action="bench.plain",
+                                changes={"n": [i, i + 1]},
+                                prev_hash="",
+                                hash="",
+                            )
+                        ]
+                    )
             plain_inserts.offset += AUDIT_EVENTS
 
         plain_inserts.offset = 0  # type: ignore[attr-defined]
-        report(f"{AUDIT_EVENTS} writes, one transaction each",
-               measure("audit_record: lock head, hash, insert (ours)", audited_writes, repeat=1),
-               measure("plain insert, no chain (baseline)", plain_inserts, repeat=1),
-               note="(<1 means the chain costs that fraction of plain insert speed)")
+        report(
+            f"{AUDIT_EVENTS} writes, one transaction each",
+            measure("audit_record: lock head, hash, insert (ours)", audited_writes, repeat=1),
+            measure("plain insert, no chain (baseline)", plain_inserts, repeat=1),
+            note="(<1 means the chain costs that fraction of plain insert speed)",
+        )
 
         # The plain rows would break the chain; verify only what audit_record wrote.
         real = AuditEvent.objects.filter(agency=agency).exclude(action="bench.plain")
@@ -125,6 +168,8 @@ def main() -> None:
             assert report_.ok, report_.first_break
 
         verify()
-        report(f"Verifying a chain of {n_events} events",
-               measure("verify_chain: re-hash every event (ours)", verify, repeat=3),
-               measure("read the same rows, no hashing (baseline)", read_only, repeat=3))
+        report(
+            f"Verifying a chain of {n_events} events",
+            measure("verify_chain: re-hash every event (ours)", verify, repeat=3),
+            measure("read the same rows, no hashing (baseline)", read_only, repeat=3),
+        )

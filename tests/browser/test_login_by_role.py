@@ -31,8 +31,9 @@ def login(page, live_server, username: str, password: str) -> None:  # type: ign
 
 
 @pytest.mark.parametrize("role", list(Role))
-def test_each_role_lands_on_its_home_page(page, live_server, small_agency: SmallAgency,
-                                          role: Role) -> None:  # type: ignore[no-untyped-def]
+def test_each_role_lands_on_its_home_page(
+    page, live_server, small_agency: SmallAgency, role: Role
+) -> None:  # type: ignore[no-untyped-def]
     a = small_agency
     member = a.officer_a1 if role == Role.OFFICER else None
     make_user(a.agency, [role], member=member, username=f"demo-{role.value}")
@@ -41,16 +42,19 @@ def test_each_role_lands_on_its_home_page(page, live_server, small_agency: Small
 
     page.wait_for_url(f"{live_server.url}/")
     assert page.get_by_role("heading", level=1).inner_text().startswith("Welcome")
-    nav = {t.strip() for t in page.get_by_role("navigation", name="Main")
-           .get_by_role("link").all_inner_texts()}
+    nav = {
+        t.strip()
+        for t in page.get_by_role("navigation", name="Main").get_by_role("link").all_inner_texts()
+    }
     shown, hidden = EXPECTED_NAV[role]
     assert shown <= nav, f"{role}: missing {shown - nav}"
     assert not (hidden & nav), f"{role}: should not see {hidden & nav}"
     assert role.label in page.locator("main").inner_text()
 
 
-def test_wrong_password_is_refused_with_a_message(page, live_server,
-                                                  small_agency: SmallAgency) -> None:  # type: ignore[no-untyped-def]
+def test_wrong_password_is_refused_with_a_message(
+    page, live_server, small_agency: SmallAgency
+) -> None:  # type: ignore[no-untyped-def]
     make_user(small_agency.agency, [Role.OFFICER], username="someone")
     login(page, live_server, "someone", "not-the-password")
     assert page.get_by_role("alert").is_visible()

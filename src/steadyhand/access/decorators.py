@@ -25,8 +25,12 @@ def requires(action: str) -> Callable[[Callable[..., HttpResponse]], Callable[..
                 return redirect_to_login(request.get_full_path())
             actor = request.actor  # type: ignore[attr-defined]
             if not actor or not can(actor, action):
-                return error_page(request, status=403, heading="Not allowed",
-                                  message="Your roles do not include this page.")
+                return error_page(
+                    request,
+                    status=403,
+                    heading="Not allowed",
+                    message="Your roles do not include this page.",
+                )
             return guarded(request, *args, **kwargs)
 
         wrapper.required_action = action  # type: ignore[attr-defined]

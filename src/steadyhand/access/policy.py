@@ -49,4 +49,5 @@ def can(actor: Actor, action_name: str, obj: Scoped | Scope | None = None) -> bo
 
 def ensure(actor: Actor, action_name: str, obj: Scoped | Scope | None = None) -> None:
     if not can(actor, action_name, obj):
-        raise PermissionDenied(action_name, f"You are not allowed to: {get_action(action_name).description}")
+        description = get_action(action_name).description
+        raise PermissionDenied(action_name, f"You are not allowed to: {description}")

@@ -1,6 +1,6 @@
 """The one registry of named, described actions and the roles that may take them.
 
-``docs/permissions.md`` is generated from this module (``steadyhand permissions-doc``) and a test
+``docs/permissions.md`` is generated from this module (``steadyhand permissions_doc``) and a test
 fails when the two disagree. Add an action here, never an ``if role == …`` in a view.
 """
 
@@ -71,36 +71,59 @@ def get_action(name: str) -> Action:
     try:
         return ACTIONS[name]
     except KeyError:
-        raise RegistryError(f"Unknown action {name!r}; register it in access/registry.py.") from None
+        raise RegistryError(
+            f"Unknown action {name!r}; register it in access/registry.py."
+        ) from None
 
 
 R = Role
 _chain_readers = {R.AGENCY_ADMIN, R.SUPERVISOR, R.COMMANDER, R.TRAINER, R.INTERNAL_AFFAIRS}
 
-register("home.view", "See one's own home page and what needs one's attention.", ALL_ROLES,
-         scoped=False)
-register("unit.view", "See the unit tree (the agency's organisation chart).", ALL_ROLES,
-         scoped=False)
+register(
+    "home.view", "See one's own home page and what needs one's attention.", ALL_ROLES, scoped=False
+)
+register(
+    "unit.view", "See the unit tree (the agency's organisation chart).", ALL_ROLES, scoped=False
+)
 register("unit.manage", "Create, rename and move units.", {R.AGENCY_ADMIN})
-register("member.view", "See members' personnel records (name, badge, rank, unit, supervisor).",
-         _chain_readers, self_roles={R.OFFICER})
-register("member.manage", "Add members and change their badge, rank, unit, supervisor or status.",
-         {R.AGENCY_ADMIN})
+register(
+    "member.view",
+    "See members' personnel records (name, badge, rank, unit, supervisor).",
+    _chain_readers,
+    self_roles={R.OFFICER},
+)
+register(
+    "member.manage",
+    "Add members and change their badge, rank, unit, supervisor or status.",
+    {R.AGENCY_ADMIN},
+)
 register("member.import", "Import a member roster from CSV.", {R.AGENCY_ADMIN})
 register("account.view", "See user accounts and their role assignments.", {R.AGENCY_ADMIN})
-register("account.manage", "Create and deactivate user accounts, reset passwords.",
-         {R.AGENCY_ADMIN})
-register("role.assign", "Grant or revoke a role, agency-wide or over a unit subtree.",
-         {R.AGENCY_ADMIN})
-register("agency.configure", "Change agency settings such as which roles need two-factor login.",
-         {R.AGENCY_ADMIN})
+register(
+    "account.manage", "Create and deactivate user accounts, reset passwords.", {R.AGENCY_ADMIN}
+)
+register(
+    "role.assign", "Grant or revoke a role, agency-wide or over a unit subtree.", {R.AGENCY_ADMIN}
+)
+register(
+    "agency.configure",
+    "Change agency settings such as which roles need two-factor login.",
+    {R.AGENCY_ADMIN},
+)
 register("audit.view", "Read the audit log.", {R.AUDITOR})
 register("audit.verify", "Verify the audit log's hash chain.", {R.AUDITOR, R.AGENCY_ADMIN})
-register("job.view", "Follow a background job's progress and result.", {R.AGENCY_ADMIN},
-         self_roles=ALL_ROLES)
+register(
+    "job.view",
+    "Follow a background job's progress and result.",
+    {R.AGENCY_ADMIN},
+    self_roles=ALL_ROLES,
+)
 # The after-action-review actions are used by the reviews app; they are registered now so that
 # the wall is part of the access layer from the first day, not added later.
-register("aar.view", "Read a protected after-action review: its existence, participants and "
-         "content.", {R.SUPERVISOR, R.COMMANDER, R.TRAINER}, self_roles={R.OFFICER})
-register("aar.facilitate", "Open and facilitate an after-action review.",
-         {R.SUPERVISOR, R.TRAINER})
+register(
+    "aar.view",
+    "Read a protected after-action review: its existence, participants and content.",
+    {R.SUPERVISOR, R.COMMANDER, R.TRAINER},
+    self_roles={R.OFFICER},
+)
+register("aar.facilitate", "Open and facilitate an after-action review.", {R.SUPERVISOR, R.TRAINER})

@@ -5,17 +5,22 @@ from steadyhand.agencies.models import Member, Unit
 
 
 class TokenForm(forms.Form):
-    token = forms.CharField(label="Six-digit code from your authenticator app", max_length=8,
-                            widget=forms.TextInput(attrs={"autocomplete": "one-time-code",
-                                                          "inputmode": "numeric"}))
+    token = forms.CharField(
+        label="Six-digit code from your authenticator app",
+        max_length=8,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )
 
 
 class UserCreateForm(forms.Form):
     username = forms.CharField(max_length=150)
     email = forms.EmailField(required=False)
     password = forms.CharField(widget=forms.PasswordInput, help_text="At least 12 characters.")
-    member = forms.ModelChoiceField(queryset=Member.objects.none(), required=False,
-                                    help_text="The personnel record this login belongs to.")
+    member = forms.ModelChoiceField(
+        queryset=Member.objects.none(),
+        required=False,
+        help_text="The personnel record this login belongs to.",
+    )
 
     def __init__(self, *args: object, agency_id: int, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
@@ -26,9 +31,12 @@ class UserCreateForm(forms.Form):
 
 class RoleGrantForm(forms.Form):
     role = forms.ChoiceField(choices=ROLE_CHOICES)
-    unit = forms.ModelChoiceField(queryset=Unit.objects.none(), required=False,
-                                  empty_label="Whole agency",
-                                  help_text="Limit the role to this unit and everything below.")
+    unit = forms.ModelChoiceField(
+        queryset=Unit.objects.none(),
+        required=False,
+        empty_label="Whole agency",
+        help_text="Limit the role to this unit and everything below.",
+    )
     reason = forms.CharField(required=False, max_length=500)
 
     def __init__(self, *args: object, agency_id: int, **kwargs: object) -> None:

@@ -36,8 +36,10 @@ def _my_jobs(actor: Actor) -> HomeSection:
     return HomeSection(
         "Your background jobs that are running or failed",
         "No job of yours is running or has failed.",
-        [HomeItem(j.title, reverse("jobs:detail", args=[j.pk]), j.get_status_display())
-         for j in jobs],
+        [
+            HomeItem(j.title, reverse("jobs:detail", args=[j.pk]), j.get_status_display())
+            for j in jobs
+        ],
     )
 
 
@@ -45,34 +47,47 @@ def home_sections(actor: Actor) -> list[HomeSection]:
     sections: list[HomeSection] = []
     roles = actor.roles
     if Role.OFFICER in roles:
-        sections.append(HomeSection("Policies to acknowledge",
-                                    "You have no policy acknowledgements due."))
+        sections.append(
+            HomeSection("Policies to acknowledge", "You have no policy acknowledgements due.")
+        )
         sections.append(HomeSection("Training due", "You have no training due."))
     if roles & {Role.SUPERVISOR, Role.COMMANDER}:
-        sections.append(HomeSection("Force reviews due in your chain of command",
-                                    "No force review is waiting for you."))
-        sections.append(HomeSection("After-action reviews to facilitate",
-                                    "No after-action review is waiting for you."))
+        sections.append(
+            HomeSection(
+                "Force reviews due in your chain of command", "No force review is waiting for you."
+            )
+        )
+        sections.append(
+            HomeSection(
+                "After-action reviews to facilitate", "No after-action review is waiting for you."
+            )
+        )
     if Role.TRAINER in roles:
-        sections.append(HomeSection("Upcoming training sessions",
-                                    "No session is scheduled."))
+        sections.append(HomeSection("Upcoming training sessions", "No session is scheduled."))
     if Role.INTERNAL_AFFAIRS in roles:
         sections.append(HomeSection("Open complaints", "No complaint is open."))
     if Role.ANALYST in roles:
         sections.append(HomeSection("Evaluations", "No evaluation has been run."))
     if can(actor, "audit.verify"):
-        sections.append(HomeSection(
-            "Audit log", "",
-            [HomeItem("Verify the audit chain", reverse("audit:verify"))],
-        ))
+        sections.append(
+            HomeSection(
+                "Audit log",
+                "",
+                [HomeItem("Verify the audit chain", reverse("audit:verify"))],
+            )
+        )
     if can(actor, "member.manage"):
         inactive = Member.objects.filter(
             agency_id=actor.agency_id, status=MemberStatus.LEAVE
         ).count()
         items = [HomeItem("Import a member roster", reverse("imports:roster_upload"))]
         if inactive:
-            items.append(HomeItem(f"{inactive} members on leave",
-                                  reverse("agencies:member_list") + "?status=leave"))
+            items.append(
+                HomeItem(
+                    f"{inactive} members on leave",
+                    reverse("agencies:member_list") + "?status=leave",
+                )
+            )
         sections.append(HomeSection("Administration", "", items))
     sections.append(_my_jobs(actor))
     return sections

@@ -1,20 +1,26 @@
 """Resolve ``request.actor`` once per request; hold back users who still owe a second factor."""
 
 from collections.abc import Callable
+from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils.functional import SimpleLazyObject
 
+from steadyhand.access.actor import Actor
 from steadyhand.accounts.selectors import actor_for_user, two_factor_required
 
 
-def _actor(request: HttpRequest):  # type: ignore[no-untyped-def]
-    user = request.user
+def _is_verified(user: Any) -> bool:
+    # django-otp's OTPMiddleware adds ``is_verified`` to the request's user.
+    return bool(getattr(user, "is_verified", lambda: False)())
+
+
+def _actor(request: HttpRequest) -> Actor | None:
+    user: Any = request.user
     if not user.is_authenticated:
         return None
-    verified = bool(getattr(user, "is_verified", lambda: False)())
-    return actor_for_user(user, verified_2fa=verified)  # type: ignore[arg-type]
+    return actor_for_user(user, verified_2fa=_is_verified(user))
 
 
 class ActorMiddleware:
@@ -38,12 +44,12 @@ class TwoFactorRequiredMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        user = request.user
+        user: Any = request.user
         if (
             user.is_authenticated
             and not request.path.startswith(TWO_FACTOR_EXEMPT_PREFIXES)
-            and not user.is_verified()  # type: ignore[union-attr]
-            and two_factor_required(user=user)  # type: ignore[arg-type]
+            and not _is_verified(user)
+            and two_factor_required(user=user)
         ):
             return redirect("accounts:two_factor")
         return self.get_response(request)

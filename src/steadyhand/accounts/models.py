@@ -42,9 +42,7 @@ class RoleAssignment(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(
-                fields=["user", "role", "unit"], name="role_assignment_unique"
-            ),
+            models.UniqueConstraint(fields=["user", "role", "unit"], name="role_assignment_unique"),
             models.UniqueConstraint(
                 fields=["user", "role"],
                 condition=models.Q(unit__isnull=True),

@@ -21,9 +21,17 @@ def _check_password(password: str, user: User) -> None:
 
 
 @transaction.atomic
-def user_create(*, actor: Actor, username: str, password: str, member: Member | None = None,
-                email: str = "", first_name: str = "", last_name: str = "",
-                validate: bool = True) -> User:
+def user_create(
+    *,
+    actor: Actor,
+    username: str,
+    password: str,
+    member: Member | None = None,
+    email: str = "",
+    first_name: str = "",
+    last_name: str = "",
+    validate: bool = True,
+) -> User:
     """Create a login in the actor's agency. ``validate=False`` only for demo accounts."""
     agency = Agency.objects.get(pk=actor.agency_id)
     ensure(actor, "account.manage", agency)
@@ -37,8 +45,14 @@ def user_create(*, actor: Actor, username: str, password: str, member: Member | 
             raise InvalidInput({"member": [f"{member} already has a login."]})
         first_name = first_name or member.first_name
         last_name = last_name or member.last_name
-    user = User(username=username, email=email, agency=agency, member=member,
-                first_name=first_name, last_name=last_name)
+    user = User(
+        username=username,
+        email=email,
+        agency=agency,
+        member=member,
+        first_name=first_name,
+        last_name=last_name,
+    )
     if validate:
         _check_password(password, user)
     user.set_password(password)
@@ -47,9 +61,15 @@ def user_create(*, actor: Actor, username: str, password: str, member: Member | 
     except ValidationError as exc:
         raise InvalidInput(exc.message_dict) from exc
     user.save()
-    audit_record(actor=actor, action="account.create", obj=user, changes={
-        "username": [None, username], "member": [None, member.pk if member else None],
-    })
+    audit_record(
+        actor=actor,
+        action="account.create",
+        obj=user,
+        changes={
+            "username": [None, username],
+            "member": [None, member.pk if member else None],
+        },
+    )
     return user
 
 
@@ -60,8 +80,13 @@ def user_set_active(*, actor: Actor, user: User, active: bool, reason: str) -> U
     if actor.user_id == user.pk and not active:
         raise InvalidInput({"active": ["You cannot deactivate your own account."]})
     if user.is_active != active:
-        audit_record(actor=actor, action="account.activate" if active else "account.deactivate",
-                     obj=user, changes={"is_active": [user.is_active, active]}, reason=reason)
+        audit_record(
+            actor=actor,
+            action="account.activate" if active else "account.deactivate",
+            obj=user,
+            changes={"is_active": [user.is_active, active]},
+            reason=reason,
+        )
         user.is_active = active
         user.save(update_fields=["is_active"])
     return user
@@ -81,8 +106,9 @@ def user_set_password(*, actor: Actor, user: User, password: str) -> User:
 
 
 @transaction.atomic
-def role_grant(*, actor: Actor, user: User, role: str, unit: Unit | None = None,
-               reason: str = "") -> RoleAssignment:
+def role_grant(
+    *, actor: Actor, user: User, role: str, unit: Unit | None = None, reason: str = ""
+) -> RoleAssignment:
     ensure(actor, "role.assign", user)
     if role not in {r.value for r in Role}:
         raise InvalidInput({"role": [f"Unknown role “{role}”."]})
@@ -97,9 +123,16 @@ def role_grant(*, actor: Actor, user: User, role: str, unit: Unit | None = None,
     assignment = RoleAssignment.objects.create(
         user=user, role=role, unit=unit, granted_by_id=actor.user_id
     )
-    audit_record(actor=actor, action="role.grant", obj=user, reason=reason, changes={
-        "role": [None, role], "unit": [None, unit.pk if unit else None],
-    })
+    audit_record(
+        actor=actor,
+        action="role.grant",
+        obj=user,
+        reason=reason,
+        changes={
+            "role": [None, role],
+            "unit": [None, unit.pk if unit else None],
+        },
+    )
     return assignment
 
 
@@ -110,9 +143,17 @@ def role_revoke(*, actor: Actor, assignment: RoleAssignment, reason: str = "") -
     )
     ensure(actor, "role.assign", assignment.user)
     if assignment.user_id == actor.user_id and assignment.role == Role.AGENCY_ADMIN:
-        raise InvalidInput({"role": ["You cannot remove your own administrator role; ask "
-                                     "another administrator."]})
-    audit_record(actor=actor, action="role.revoke", obj=assignment.user, reason=reason, changes={
-        "role": [assignment.role, None], "unit": [assignment.unit_id, None],
-    })
+        raise InvalidInput(
+            {"role": ["You cannot remove your own administrator role; ask another administrator."]}
+        )
+    audit_record(
+        actor=actor,
+        action="role.revoke",
+        obj=assignment.user,
+        reason=reason,
+        changes={
+            "role": [assignment.role, None],
+            "unit": [assignment.unit_id, None],
+        },
+    )
     assignment.delete()

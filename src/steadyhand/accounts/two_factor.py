@@ -38,6 +38,10 @@ def totp_confirm(*, actor: Actor, device: TOTPDevice, token: str) -> bool:
         return False
     device.confirmed = True
     device.save(update_fields=["confirmed"])
-    audit_record(actor=actor, action="account.2fa_enrol", obj=device.user,
-                 changes={"totp_device": [None, device.pk]})
+    audit_record(
+        actor=actor,
+        action="account.2fa_enrol",
+        obj=device.user,
+        changes={"totp_device": [None, device.pk]},
+    )
     return True

@@ -13,9 +13,13 @@ urlpatterns = [
     path("admin/accounts/new/", views.user_create, name="user_create"),
     path("admin/accounts/<int:user_id>/", views.user_detail, name="user_detail"),
     path("admin/accounts/<int:user_id>/roles/", views.role_grant, name="role_grant"),
-    path("admin/accounts/<int:user_id>/roles/<int:assignment_id>/revoke/", views.role_revoke,
-         name="role_revoke"),
+    path(
+        "admin/accounts/<int:user_id>/roles/<int:assignment_id>/revoke/",
+        views.role_revoke,
+        name="role_revoke",
+    ),
     path("admin/accounts/<int:user_id>/active/", views.user_set_active, name="user_set_active"),
-    path("admin/accounts/<int:user_id>/password/", views.user_set_password,
-         name="user_set_password"),
+    path(
+        "admin/accounts/<int:user_id>/password/", views.user_set_password, name="user_set_password"
+    ),
 ]

@@ -1,8 +1,11 @@
 """Login, second factor, home page, and the agency admin's account pages."""
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
@@ -23,33 +26,35 @@ class LoginView(auth_views.LoginView):
     redirect_authenticated_user = True
 
 
-def logout_view(request: HttpRequest) -> HttpResponse:
+def logout_view(request: HttpRequest) -> HttpResponseBase:
     return auth_views.LogoutView.as_view()(request)
 
 
 def two_factor_view(request: HttpRequest) -> HttpResponse:
     """Verify with a confirmed device, or enrol one first if the agency requires it."""
-    if not request.user.is_authenticated:
+    user: Any = request.user
+    if not user.is_authenticated:
         return redirect("accounts:login")
-    user = request.user
-    device = two_factor.totp_device_confirmed(user=user)  # type: ignore[arg-type]
-    enrolling = device is None
-    if enrolling:
-        device = two_factor.totp_device_pending(user=user)  # type: ignore[arg-type]
+    confirmed = two_factor.totp_device_confirmed(user=user)
+    device = confirmed or two_factor.totp_device_pending(user=user)
+    enrolling = confirmed is None
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         token = form.cleaned_data["token"].strip()
         actor = request.actor  # type: ignore[attr-defined]
-        ok = (two_factor.totp_confirm(actor=actor, device=device, token=token) if enrolling
-              else device.verify_token(token))
+        ok = (
+            two_factor.totp_confirm(actor=actor, device=device, token=token)
+            if enrolling
+            else device.verify_token(token)
+        )
         if ok:
             otp_login(request, device)
             return redirect("accounts:home")
         form.add_error("token", "That code is not valid. Codes change every 30 seconds.")
-    context = {
+    context: dict[str, Any] = {
         "form": form,
         "enrolling": enrolling,
-        "required": two_factor_required(user=user),  # type: ignore[arg-type]
+        "required": two_factor_required(user=user),
     }
     if enrolling:
         context["qr"] = two_factor.totp_qr_data_uri(device)
@@ -60,19 +65,28 @@ def two_factor_view(request: HttpRequest) -> HttpResponse:
 @requires("home.view")
 def home(request: HttpRequest) -> HttpResponse:
     actor = request.actor  # type: ignore[attr-defined]
-    return render(request, "accounts/home.html", {
-        "sections": home_sections(actor),
-        "role_labels": sorted(Role(r).label for r in actor.roles),
-    })
+    return render(
+        request,
+        "accounts/home.html",
+        {
+            "sections": home_sections(actor),
+            "role_labels": sorted(Role(r).label for r in actor.roles),
+        },
+    )
 
 
 @requires("account.view")
 def user_list(request: HttpRequest) -> HttpResponse:
     actor = request.actor  # type: ignore[attr-defined]
     form = UserCreateForm(agency_id=actor.agency_id)
-    return render(request, "accounts/user_list.html", {
-        "users": user_list_visible(actor=actor), "form": form,
-    })
+    return render(
+        request,
+        "accounts/user_list.html",
+        {
+            "users": user_list_visible(actor=actor),
+            "form": form,
+        },
+    )
 
 
 @require_POST
@@ -83,8 +97,10 @@ def user_create(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         try:
             user = services.user_create(
-                actor=actor, username=form.cleaned_data["username"],
-                password=form.cleaned_data["password"], email=form.cleaned_data["email"],
+                actor=actor,
+                username=form.cleaned_data["username"],
+                password=form.cleaned_data["password"],
+                email=form.cleaned_data["email"],
                 member=form.cleaned_data["member"],
             )
         except InvalidInput as exc:
@@ -93,12 +109,18 @@ def user_create(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, f"Account {user.username} created.")
             return redirect("accounts:user_detail", user_id=user.pk)
-    return render(request, "accounts/user_list.html", {
-        "users": user_list_visible(actor=actor), "form": form,
-    }, status=400)
+    return render(
+        request,
+        "accounts/user_list.html",
+        {
+            "users": user_list_visible(actor=actor),
+            "form": form,
+        },
+        status=400,
+    )
 
 
-def _user_detail_context(request: HttpRequest, user_id: int, **forms: object) -> dict:
+def _user_detail_context(request: HttpRequest, user_id: int, **forms: object) -> dict[str, Any]:
     actor = request.actor  # type: ignore[attr-defined]
     user = user_get_visible(actor=actor, user_id=user_id)
     return {
@@ -122,17 +144,25 @@ def role_grant(request: HttpRequest, user_id: int) -> HttpResponse:
     form = RoleGrantForm(request.POST, agency_id=actor.agency_id)
     if form.is_valid():
         try:
-            services.role_grant(actor=actor, user=user, role=form.cleaned_data["role"],
-                                unit=form.cleaned_data["unit"],
-                                reason=form.cleaned_data["reason"])
+            services.role_grant(
+                actor=actor,
+                user=user,
+                role=form.cleaned_data["role"],
+                unit=form.cleaned_data["unit"],
+                reason=form.cleaned_data["reason"],
+            )
         except InvalidInput as exc:
             for field, errors in exc.errors.items():
                 form.add_error(field if field in form.fields else None, errors)
         else:
             messages.success(request, "Role granted.")
             return redirect("accounts:user_detail", user_id=user.pk)
-    return render(request, "accounts/user_detail.html",
-                  _user_detail_context(request, user_id, grant_form=form), status=400)
+    return render(
+        request,
+        "accounts/user_detail.html",
+        _user_detail_context(request, user_id, grant_form=form),
+        status=400,
+    )
 
 
 @require_POST
@@ -144,8 +174,9 @@ def role_revoke(request: HttpRequest, user_id: int, assignment_id: int) -> HttpR
     if assignment is None:
         raise NotFound(f"No role assignment {assignment_id}.")
     try:
-        services.role_revoke(actor=actor, assignment=assignment,
-                             reason=request.POST.get("reason", ""))
+        services.role_revoke(
+            actor=actor, assignment=assignment, reason=request.POST.get("reason", "")
+        )
     except InvalidInput as exc:
         return error_page(request, status=400, heading="Not changed", message=str(exc))
     messages.success(request, "Role revoked.")
@@ -159,8 +190,9 @@ def user_set_active(request: HttpRequest, user_id: int) -> HttpResponse:
     user = user_get_visible(actor=actor, user_id=user_id)
     active = request.POST.get("active") == "1"
     try:
-        services.user_set_active(actor=actor, user=user, active=active,
-                                 reason=request.POST.get("reason", ""))
+        services.user_set_active(
+            actor=actor, user=user, active=active, reason=request.POST.get("reason", "")
+        )
     except InvalidInput as exc:
         return error_page(request, status=400, heading="Not changed", message=str(exc))
     messages.success(request, "Account activated." if active else "Account deactivated.")
@@ -175,12 +207,17 @@ def user_set_password(request: HttpRequest, user_id: int) -> HttpResponse:
     form = PasswordSetForm(request.POST)
     if form.is_valid():
         try:
-            services.user_set_password(actor=actor, user=user,
-                                       password=form.cleaned_data["password"])
+            services.user_set_password(
+                actor=actor, user=user, password=form.cleaned_data["password"]
+            )
         except InvalidInput as exc:
             form.add_error("password", exc.errors.get("password", [str(exc)]))
         else:
             messages.success(request, "Password changed.")
             return redirect("accounts:user_detail", user_id=user.pk)
-    return render(request, "accounts/user_detail.html",
-                  _user_detail_context(request, user_id, password_form=form), status=400)
+    return render(
+        request,
+        "accounts/user_detail.html",
+        _user_detail_context(request, user_id, password_form=form),
+        status=400,
+    )

@@ -129,4 +129,3 @@ class Member(VersionedModel):
             unit_path=self.unit.path,
             owner_user_id=account.pk if account is not None else None,
         )
-

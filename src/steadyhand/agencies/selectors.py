@@ -1,6 +1,8 @@
 """Reads for agencies, units and members, scoped to the actor's agency and chain of command."""
 
-from django.db.models import Q, QuerySet
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Q, QuerySet
 
 from steadyhand.access.actor import Actor
 from steadyhand.access.policy import can
@@ -32,12 +34,71 @@ def unit_subtree(*, unit: Unit) -> QuerySet[Unit]:
     return Unit.objects.filter(agency_id=unit.agency_id, path__startswith=unit.path)
 
 
+def unit_ancestors(*, unit: Unit) -> list[Unit]:
+    """The units above ``unit``, root first, read from its path in one query."""
+    ids = [int(part) for part in unit.path.strip("/").split("/") if part][:-1]
+    return list(Unit.objects.filter(agency_id=unit.agency_id, pk__in=ids).order_by("depth"))
+
+
+@dataclass
+class UnitNode:
+    """One unit of the tree page, with the members the actor may see in it.
+
+    ``members_here`` counts the unit's own members, ``members_total`` adds its sub-units'; both
+    are None when the actor may see no member records at all.
+    """
+
+    unit: Unit
+    members_here: int | None
+    members_total: int | None
+    children: list["UnitNode"] = field(default_factory=list)
+
+
+def unit_tree(*, actor: Actor) -> list[UnitNode]:
+    """The agency's unit tree (roots first, siblings by name) with per-unit member counts.
+
+    The counts come from the same single query as the units, filtered to the members the actor
+    may see (an officer counts only themself), so the page never reveals more than the member
+    list would.
+    """
+    units = unit_list(actor=actor)
+    counting = can(actor, "member.view")
+    if counting:
+        visible_members = visible_q(
+            actor,
+            "member.view",
+            agency_field="members__agency_id",
+            unit_path_field="path",
+            owner_user_field="members__user_account__id",
+        )
+        units = units.annotate(member_count=Count("members", filter=visible_members))
+    nodes: dict[int, UnitNode] = {}
+    roots: list[UnitNode] = []
+    for unit in units:  # path order: every parent comes before its children
+        here = unit.member_count if counting else None  # type: ignore[attr-defined]
+        node = UnitNode(unit=unit, members_here=here, members_total=here)
+        nodes[unit.pk] = node
+        parent = nodes.get(unit.parent_id) if unit.parent_id else None
+        (parent.children if parent else roots).append(node)
+    if counting:
+        for node in nodes.values():
+            # Add the unit's own count to every ancestor named in its path.
+            for ancestor_id in node.unit.path.strip("/").split("/")[:-1]:
+                ancestor = nodes.get(int(ancestor_id))
+                if ancestor is not None and ancestor.members_total is not None:
+                    ancestor.members_total += node.members_here or 0
+    for node in nodes.values():
+        node.children.sort(key=lambda child: (child.unit.name.lower(), child.unit.pk))
+    return roots
+
+
 def member_list_visible(
     *, actor: Actor, search: str = "", unit: Unit | None = None, status: str = ""
 ) -> QuerySet[Member]:
     members = Member.objects.filter(
-        visible_q(actor, "member.view", unit_path_field="unit__path",
-                  owner_user_field="user_account__id")
+        visible_q(
+            actor, "member.view", unit_path_field="unit__path", owner_user_field="user_account__id"
+        )
     ).select_related("unit", "supervisor")
     if unit is not None:
         members = members.filter(unit__path__startswith=unit.path)

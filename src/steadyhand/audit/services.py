@@ -60,6 +60,9 @@ def audit_record(
 def audit_read(*, actor: Actor, obj: models.Model, reason: str = "") -> AuditEvent:
     """Log that ``actor`` opened a protected record (PRODUCT.md, non-negotiable 2)."""
     return audit_record(
-        actor=actor, action=f"{obj._meta.model_name}.read", obj=obj, kind=EventKind.READ,
+        actor=actor,
+        action=f"{obj._meta.model_name}.read",
+        obj=obj,
+        kind=EventKind.READ,
         reason=reason,
     )

@@ -1,5 +1,10 @@
 from django.urls import path
 
+from steadyhand.audit import views
+
 app_name = "audit"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("audit/", views.event_list, name="event_list"),
+    path("audit/verify/", views.verify, name="verify"),
+]

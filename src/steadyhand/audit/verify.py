@@ -36,30 +36,53 @@ def verify_chain(agency_id: int) -> ChainReport:
     checked = 0
     for event in _events(agency_id):
         if event.seq != expected_seq:
-            return ChainReport(agency_id, checked, ChainBreak(
-                expected_seq, None,
-                f"event #{expected_seq} is missing (the next stored event is #{event.seq}): "
-                "events were removed",
-            ))
+            return ChainReport(
+                agency_id,
+                checked,
+                ChainBreak(
+                    expected_seq,
+                    None,
+                    f"event #{expected_seq} is missing (the next stored event is #{event.seq}): "
+                    "events were removed",
+                ),
+            )
         if event.prev_hash != prev_hash:
-            return ChainReport(agency_id, checked, ChainBreak(
-                event.seq, event.pk,
-                f"event #{event.seq} does not link to the event before it: "
-                "its predecessor was altered or replaced",
-            ))
+            return ChainReport(
+                agency_id,
+                checked,
+                ChainBreak(
+                    event.seq,
+                    event.pk,
+                    f"event #{event.seq} does not link to the event before it: "
+                    "its predecessor was altered or replaced",
+                ),
+            )
         recomputed = event_hash(
-            agency_id=event.agency_id, seq=event.seq, occurred_at=event.occurred_at,
-            kind=event.kind, actor_user_id=event.actor_user_id, actor_label=event.actor_label,
-            action=event.action, object_type=event.object_type, object_id=event.object_id,
-            object_repr=event.object_repr, changes=canonical(event.changes), reason=event.reason,
+            agency_id=event.agency_id,
+            seq=event.seq,
+            occurred_at=event.occurred_at,
+            kind=event.kind,
+            actor_user_id=event.actor_user_id,
+            actor_label=event.actor_label,
+            action=event.action,
+            object_type=event.object_type,
+            object_id=event.object_id,
+            object_repr=event.object_repr,
+            changes=canonical(event.changes),
+            reason=event.reason,
             prev_hash=event.prev_hash,
         )
         if recomputed != event.hash:
-            return ChainReport(agency_id, checked, ChainBreak(
-                event.seq, event.pk,
-                f"event #{event.seq} ({event.action}) was altered after it was written: "
-                "its content no longer matches its hash",
-            ))
+            return ChainReport(
+                agency_id,
+                checked,
+                ChainBreak(
+                    event.seq,
+                    event.pk,
+                    f"event #{event.seq} ({event.action}) was altered after it was written: "
+                    "its content no longer matches its hash",
+                ),
+            )
         checked += 1
         prev_hash = event.hash
         expected_seq += 1
@@ -67,9 +90,14 @@ def verify_chain(agency_id: int) -> ChainReport:
     head = AuditChainHead.objects.filter(agency_id=agency_id).first()
     last_seq = expected_seq - 1
     if head is not None and (head.last_seq != last_seq or head.last_hash != prev_hash):
-        return ChainReport(agency_id, checked, ChainBreak(
-            last_seq + 1, None,
-            f"the chain head records event #{head.last_seq} but the log ends at #{last_seq}: "
-            "events were removed from the end",
-        ))
+        return ChainReport(
+            agency_id,
+            checked,
+            ChainBreak(
+                last_seq + 1,
+                None,
+                f"the chain head records event #{head.last_seq} but the log ends at #{last_seq}: "
+                "events were removed from the end",
+            ),
+        )
     return ChainReport(agency_id, checked, None)

@@ -49,29 +49,45 @@ class SmallAgency:
 def make_agency(name: str | None = None) -> SmallAgency:
     n = next(_counter)
     name = name or f"Test Agency {n}"
-    agency = agency_create(actor=Actor.system(agency_id=0, label="tests", roles=()),
-                           name=name, slug=f"test-agency-{n}")
+    agency = agency_create(
+        actor=Actor.system(agency_id=0, label="tests", roles=()), name=name, slug=f"test-agency-{n}"
+    )
     sys = system_actor(agency)
     root = agency.root_unit
-    bureau = unit_create(actor=sys, parent=root, name="Patrol Bureau", code="PB",
-                         kind=UnitKind.BUREAU)
-    pa = unit_create(actor=sys, parent=bureau, name="Precinct A", code="PA",
-                     kind=UnitKind.PRECINCT)
+    bureau = unit_create(
+        actor=sys, parent=root, name="Patrol Bureau", code="PB", kind=UnitKind.BUREAU
+    )
+    pa = unit_create(actor=sys, parent=bureau, name="Precinct A", code="PA", kind=UnitKind.PRECINCT)
     a1 = unit_create(actor=sys, parent=pa, name="Squad A1", code="PA-1", kind=UnitKind.SQUAD)
     a2 = unit_create(actor=sys, parent=pa, name="Squad A2", code="PA-2", kind=UnitKind.SQUAD)
-    pb = unit_create(actor=sys, parent=bureau, name="Precinct B", code="PB-P",
-                     kind=UnitKind.PRECINCT)
+    pb = unit_create(
+        actor=sys, parent=bureau, name="Precinct B", code="PB-P", kind=UnitKind.PRECINCT
+    )
     b1 = unit_create(actor=sys, parent=pb, name="Squad B1", code="PB-1", kind=UnitKind.SQUAD)
 
     def member(badge: str, rank: str, unit: Unit, supervisor: Member | None = None) -> Member:
-        return member_create(actor=sys, badge=f"{badge}", first_name="Test", last_name=badge,
-                             rank=rank, unit=unit, supervisor=supervisor,
-                             hire_date=date(2015, 3, 1))
+        return member_create(
+            actor=sys,
+            badge=f"{badge}",
+            first_name="Test",
+            last_name=badge,
+            rank=rank,
+            unit=unit,
+            supervisor=supervisor,
+            hire_date=date(2015, 3, 1),
+        )
 
     sgt = member("S100", Rank.SERGEANT, a1)
     return SmallAgency(
-        agency=agency, root=root, bureau=bureau, precinct_a=pa, squad_a1=a1, squad_a2=a2,
-        precinct_b=pb, squad_b1=b1, sergeant_a1=sgt,
+        agency=agency,
+        root=root,
+        bureau=bureau,
+        precinct_a=pa,
+        squad_a1=a1,
+        squad_a2=a2,
+        precinct_b=pb,
+        squad_b1=b1,
+        sergeant_a1=sgt,
         officer_a1=member("O101", Rank.OFFICER, a1, sgt),
         officer_a2=member("O201", Rank.OFFICER, a2),
         officer_b1=member("O301", Rank.OFFICER, b1),
@@ -86,8 +102,13 @@ def make_user(
     username: str | None = None,
 ) -> User:
     sys = system_actor(agency)
-    user = user_create(actor=sys, username=username or f"user{next(_counter)}",
-                       password=TEST_PASSWORD, member=member, validate=False)
+    user = user_create(
+        actor=sys,
+        username=username or f"user{next(_counter)}",
+        password=TEST_PASSWORD,
+        member=member,
+        validate=False,
+    )
     for entry in roles:
         role, unit = entry if isinstance(entry, tuple) else (entry, None)
         role_grant(actor=sys, user=user, role=role, unit=unit)

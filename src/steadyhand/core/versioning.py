@@ -16,7 +16,7 @@ def check_version(instance: Model, expected_version: int | None) -> None:
 
 
 def model_changes(instance: Model, fields: dict[str, object]) -> dict[str, list[object]]:
-    """Apply ``fields`` to ``instance`` and return ``{field: [old, new]}`` for those that changed."""
+    """Apply ``fields`` to ``instance``; return ``{field: [old, new]}`` for those that changed."""
     changes: dict[str, list[object]] = {}
     for name, new in fields.items():
         old = getattr(instance, name)
@@ -32,4 +32,8 @@ def _plain(value: object) -> object:
         return value.pk
     if value is None or isinstance(value, bool | int | float | str):
         return value
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
     return str(value)

@@ -11,8 +11,9 @@ from steadyhand.core.errors import NotFound, PermissionDenied
 
 
 def error_page(request: HttpRequest, *, status: int, heading: str, message: str) -> HttpResponse:
-    return render(request, "core/error.html", {"heading": heading, "message": message},
-                  status=status)
+    return render(
+        request, "core/error.html", {"heading": heading, "message": message}, status=status
+    )
 
 
 def handles_refusals(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -23,8 +24,12 @@ def handles_refusals(view: Callable[..., HttpResponse]) -> Callable[..., HttpRes
         try:
             return view(request, *args, **kwargs)
         except NotFound:
-            return error_page(request, status=404, heading="Not found",
-                              message="There is no such record, or you may not see it.")
+            return error_page(
+                request,
+                status=404,
+                heading="Not found",
+                message="There is no such record, or you may not see it.",
+            )
         except PermissionDenied as exc:
             return error_page(request, status=403, heading="Not allowed", message=str(exc))
 

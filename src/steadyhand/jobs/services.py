@@ -15,10 +15,22 @@ ProgressCallback = Callable[[int, int | None, str], None]
 
 
 @transaction.atomic
-def job_create(*, actor: Actor, kind: str, title: str, params: dict[str, Any] | None = None,
-               total: int | None = None) -> Job:
-    job = Job.objects.create(agency_id=actor.agency_id, kind=kind, title=title,
-                             started_by_id=actor.user_id, params=params or {}, total=total)
+def job_create(
+    *,
+    actor: Actor,
+    kind: str,
+    title: str,
+    params: dict[str, Any] | None = None,
+    total: int | None = None,
+) -> Job:
+    job = Job.objects.create(
+        agency_id=actor.agency_id,
+        kind=kind,
+        title=title,
+        started_by_id=actor.user_id,
+        params=params or {},
+        total=total,
+    )
     audit_record(actor=actor, action="job.create", obj=job, changes={"kind": [None, kind]})
     return job
 

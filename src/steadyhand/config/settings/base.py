@@ -2,6 +2,7 @@
 
 import os
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 
@@ -74,11 +75,13 @@ TEMPLATES = [
 ]
 
 
-def database_from_env(default_sqlite: Path) -> dict:
+def database_from_env(default_sqlite: Path) -> dict[str, Any]:
     """``DATABASE_URL`` selects PostgreSQL; the default is an embedded SQLite file."""
     url = os.environ.get("DATABASE_URL")
     if url:
-        config = dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
+        config: dict[str, Any] = dict(
+            dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
+        )
     else:
         config = {"ENGINE": "django.db.backends.sqlite3", "NAME": str(default_sqlite)}
     if config["ENGINE"] == "django.db.backends.sqlite3":
@@ -159,7 +162,7 @@ USE_I18N = False
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = os.environ.get("STEADYHAND_STATIC_ROOT", str(VAR_DIR / "static"))
+STATIC_ROOT: str | None = os.environ.get("STEADYHAND_STATIC_ROOT", str(VAR_DIR / "static"))
 
 EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 

@@ -7,7 +7,9 @@ from django.core.exceptions import ImproperlyConfigured
 from .base import *  # noqa: F403
 
 if not os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://")):
-    raise ImproperlyConfigured("Production needs DATABASE_URL=postgresql://… (SQLite is for demos).")
+    raise ImproperlyConfigured(
+        "Production needs DATABASE_URL=postgresql://… (SQLite is for demos)."
+    )
 SECRET_KEY = os.environ.get("STEADYHAND_SECRET_KEY", "")
 if len(SECRET_KEY) < 40:
     raise ImproperlyConfigured("Set STEADYHAND_SECRET_KEY to a random string of 40+ characters.")

@@ -1,0 +1,121 @@
+"""``steadyhand demo``: create (or reuse) the demo agency and print its logins."""
+
+import sys
+import time
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from tqdm import tqdm
+
+from steadyhand.agencies.models import Agency
+from steadyhand.demo.generator import DemoError, build_demo_agency, demo_logins, format_logins
+from steadyhand.demo.plan import DEFAULT_SLUG, MAX_OFFICERS, MIN_OFFICERS, plan_demo_agency
+
+DEFAULT_URL = "http://127.0.0.1:8000/"
+
+
+def ensure_demo_agency(
+    command: BaseCommand,
+    *,
+    seed: int,
+    officers: int,
+    slug: str,
+    force_new: bool = False,
+    show_progress: bool = True,
+) -> Agency:
+    """Return the demo agency ``slug``, creating it from ``seed`` if it does not exist yet."""
+    existing = Agency.objects.filter(slug=slug).first()
+    if existing is not None:
+        if force_new:
+            raise CommandError(
+                f"An agency with the slug “{slug}” already exists, and --force-new asks for a new "
+                "one. Use another --slug, or leave out --force-new to reuse the existing agency."
+            )
+        if not existing.is_demo:
+            raise CommandError(
+                f"The agency “{existing.name}” ({slug}) is a real agency, not a demo; demo data is "
+                "never added to it. Pick another --slug."
+            )
+        command.stdout.write(
+            f"Reusing the existing demo agency “{existing.name}” ({slug}); nothing was created."
+        )
+        return existing
+
+    try:
+        plan = plan_demo_agency(seed=seed, officers=officers)
+    except ValueError as exc:
+        raise CommandError(str(exc)) from exc
+    started = time.perf_counter()
+    # tqdm writes carriage returns; Django's OutputWrapper would add a newline to each of them.
+    with tqdm(
+        total=len(plan.members),
+        desc="Creating members",
+        unit="member",
+        file=sys.stderr,
+        disable=not show_progress,
+        leave=False,
+    ) as bar:
+        try:
+            result = build_demo_agency(plan=plan, slug=slug, progress=bar.update)
+        except DemoError as exc:
+            raise CommandError(str(exc)) from exc
+    command.stdout.write(
+        f"Created the demo agency “{result.agency.name}” ({slug}) from seed {seed}: "
+        f"{result.members} members in {result.units} units and {result.users} demo logins, "
+        f"in {time.perf_counter() - started:.1f} s."
+    )
+    return result.agency
+
+
+def print_logins(command: BaseCommand, *, agency: Agency, url: str) -> None:
+    text = format_logins(
+        agency=agency,
+        logins=demo_logins(agency=agency),
+        url=url,
+        demo_mode=bool(getattr(settings, "DEMO_MODE", False)),
+    )
+    command.stdout.write(text)
+
+
+class Command(BaseCommand):
+    help = (
+        "Create the demo agency, “Demo City Police Department”: a unit tree, a roster with a "
+        "chain of command, and one demo login per role. The same --seed always gives the same "
+        "agency. If the agency exists already, it is reused and only the logins are printed."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--seed", type=int, default=1, help="Random seed (default 1).")
+        parser.add_argument(
+            "--officers",
+            type=int,
+            default=400,
+            help=f"Line officers and detectives, {MIN_OFFICERS} to {MAX_OFFICERS} (default 400); "
+            "supervisors, recruits and civilians come on top.",
+        )
+        parser.add_argument(
+            "--slug",
+            default=DEFAULT_SLUG,
+            help=f"The agency's slug (default “{DEFAULT_SLUG}”). Logins of another slug are "
+            "named <slug>-officer, <slug>-sergeant …",
+        )
+        parser.add_argument(
+            "--force-new",
+            action="store_true",
+            help="Insist on a new agency: fail if the slug exists instead of reusing it.",
+        )
+        parser.add_argument(
+            "--url", default=DEFAULT_URL, help=f"The address to print (default {DEFAULT_URL})."
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        agency = ensure_demo_agency(
+            self,
+            seed=options["seed"],
+            officers=options["officers"],
+            slug=options["slug"],
+            force_new=options["force_new"],
+            show_progress=options["verbosity"] > 0,
+        )
+        print_logins(self, agency=agency, url=options["url"])

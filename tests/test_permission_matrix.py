@@ -1,0 +1,185 @@
+"""Every role, every registered action, against a table written out by hand.
+
+The table is deliberately *not* derived from the registry: it is the second, independent
+statement of who may do what, so that a change to the registry that nobody meant shows up here
+as a failing test (datasette's ``tests/test_permissions.py`` works the same way). A new action
+fails ``test_every_registered_action_has_an_expected_row`` until its row is written.
+
+Pure objects only — no database — so the whole matrix runs in a fraction of a second.
+"""
+
+from collections.abc import Set as AbstractSet
+from typing import NamedTuple
+
+import pytest
+
+from steadyhand.access.actor import Actor, Grant
+from steadyhand.access.policy import Scope, can
+from steadyhand.access.registry import ACTIONS
+from steadyhand.access.roles import Role
+
+OFF = Role.OFFICER
+SUP = Role.SUPERVISOR
+COM = Role.COMMANDER
+TRN = Role.TRAINER
+IA = Role.INTERNAL_AFFAIRS
+ANL = Role.ANALYST
+AUD = Role.AUDITOR
+ADM = Role.AGENCY_ADMIN
+EVERYONE = frozenset(Role)
+NOBODY: frozenset[Role] = frozenset()
+
+# The actor holds one role, assigned over precinct A (not agency-wide), and is user 100.
+AGENCY = 1
+OTHER_AGENCY = 2
+ROOT = "/1/"
+PRECINCT_A = "/1/2/3/"
+SQUAD_A1 = "/1/2/3/4/"
+SQUAD_B1 = "/1/2/6/7/"
+ME = 100
+SOMEONE_ELSE = 200
+
+
+class Expect(NamedTuple):
+    """Which roles may take the action, in each case."""
+
+    # the action at all, no object (what navigation and @requires ask)
+    anything: AbstractSet[Role]
+    # someone else's record in squad A1, inside the actor's precinct A
+    subtree: AbstractSet[Role]
+    # someone else's record in squad B1, another precinct
+    elsewhere: AbstractSet[Role]
+    # the actor's own record, filed in squad B1, outside the assignment
+    own: AbstractSet[Role]
+
+
+ADMIN_ONLY = Expect(anything={ADM}, subtree={ADM}, elsewhere=NOBODY, own=NOBODY)
+
+# An object of another agency is refused to every role; see test_another_agency_is_always_refused.
+EXPECTED: dict[str, Expect] = {
+    "home.view": Expect(anything=EVERYONE, subtree=EVERYONE, elsewhere=EVERYONE, own=EVERYONE),
+    "unit.view": Expect(anything=EVERYONE, subtree=EVERYONE, elsewhere=EVERYONE, own=EVERYONE),
+    "unit.manage": ADMIN_ONLY,
+    "member.view": Expect(
+        anything={OFF, SUP, COM, TRN, IA, ADM},
+        subtree={SUP, COM, TRN, IA, ADM},
+        elsewhere=NOBODY,
+        own={OFF},
+    ),
+    "member.manage": ADMIN_ONLY,
+    "member.import": ADMIN_ONLY,
+    "account.view": ADMIN_ONLY,
+    "account.manage": ADMIN_ONLY,
+    "role.assign": ADMIN_ONLY,
+    "agency.configure": ADMIN_ONLY,
+    "audit.view": Expect(anything={AUD}, subtree={AUD}, elsewhere=NOBODY, own=NOBODY),
+    "audit.verify": Expect(anything={AUD, ADM}, subtree={AUD, ADM}, elsewhere=NOBODY, own=NOBODY),
+    "job.view": Expect(anything=EVERYONE, subtree={ADM}, elsewhere=NOBODY, own=EVERYONE),
+    "aar.view": Expect(
+        anything={OFF, SUP, COM, TRN},
+        subtree={SUP, COM, TRN},
+        elsewhere=NOBODY,
+        own={OFF},
+    ),
+    "aar.facilitate": Expect(anything={SUP, TRN}, subtree={SUP, TRN}, elsewhere=NOBODY, own=NOBODY),
+}
+
+# Unscoped actions ignore where a record is filed: for them "elsewhere" equals "subtree".
+UNSCOPED = {"home.view", "unit.view"}
+
+CASES = list(Expect._fields)
+ROLES = list(Role)
+# Registered and expected actions both: a row missing on either side fails its own tests.
+ACTION_NAMES = sorted(set(ACTIONS) | set(EXPECTED))
+
+
+def _expected(action: str) -> Expect:
+    if action not in EXPECTED:
+        pytest.fail(f"{action!r} is registered but has no row in EXPECTED; write one.")
+    return EXPECTED[action]
+
+
+def _actor(role: Role, *, agency_wide: bool = False) -> Actor:
+    grant = Grant(role=role) if agency_wide else Grant(role=role, unit_id=3, unit_path=PRECINCT_A)
+    return Actor(
+        agency_id=AGENCY,
+        user_id=ME,
+        label=f"{role.value}-user",
+        grants=(grant,),
+        member_id=ME,
+        member_unit_path=SQUAD_A1,
+    )
+
+
+OBJECTS: dict[str, Scope | None] = {
+    "anything": None,
+    "subtree": Scope(agency_id=AGENCY, unit_path=SQUAD_A1, owner_user_id=SOMEONE_ELSE),
+    "elsewhere": Scope(agency_id=AGENCY, unit_path=SQUAD_B1, owner_user_id=SOMEONE_ELSE),
+    "own": Scope(agency_id=AGENCY, unit_path=SQUAD_B1, owner_user_id=ME),
+}
+
+
+def test_every_registered_action_has_an_expected_row() -> None:
+    missing = sorted(set(ACTIONS) - set(EXPECTED))
+    stale = sorted(set(EXPECTED) - set(ACTIONS))
+    assert not missing, f"write the expected permissions of {missing} into EXPECTED"
+    assert not stale, f"{stale} are in EXPECTED but no longer registered"
+
+
+def test_the_unscoped_list_matches_the_registry() -> None:
+    assert {name for name, a in ACTIONS.items() if not a.scoped} == UNSCOPED
+
+
+@pytest.mark.parametrize("case", CASES)
+@pytest.mark.parametrize("role", ROLES, ids=[r.value for r in ROLES])
+@pytest.mark.parametrize("action", ACTION_NAMES)
+def test_role_action_case(action: str, role: Role, case: str) -> None:
+    expected = role in getattr(_expected(action), case)
+    assert can(_actor(role), action, OBJECTS[case]) is expected
+
+
+@pytest.mark.parametrize("role", ROLES, ids=[r.value for r in ROLES])
+@pytest.mark.parametrize("action", ACTION_NAMES)
+def test_another_agency_is_always_refused(action: str, role: Role) -> None:
+    for agency_wide in (False, True):
+        actor = _actor(role, agency_wide=agency_wide)
+        for path in (SQUAD_A1, PRECINCT_A, ROOT, None):
+            for owner in (ME, SOMEONE_ELSE, None):
+                foreign = Scope(agency_id=OTHER_AGENCY, unit_path=path, owner_user_id=owner)
+                assert not can(actor, action, foreign), (agency_wide, path, owner)
+
+
+@pytest.mark.parametrize("role", ROLES, ids=[r.value for r in ROLES])
+@pytest.mark.parametrize("action", ACTION_NAMES)
+def test_an_agency_wide_assignment_reaches_every_precinct(action: str, role: Role) -> None:
+    actor = _actor(role, agency_wide=True)
+    # Someone else's record anywhere in the agency, or at agency level, is allowed exactly
+    # where the record inside the subtree was for the unit-scoped assignment.
+    expected = role in _expected(action).subtree
+    for path in (SQUAD_A1, SQUAD_B1, None):
+        scope = Scope(agency_id=AGENCY, unit_path=path, owner_user_id=SOMEONE_ELSE)
+        assert can(actor, action, scope) is expected, path
+
+
+@pytest.mark.parametrize("role", ROLES, ids=[r.value for r in ROLES])
+@pytest.mark.parametrize("action", ACTION_NAMES)
+def test_a_unit_scoped_assignment_does_not_reach_agency_level_records(
+    action: str, role: Role
+) -> None:
+    agency_level = Scope(agency_id=AGENCY, unit_path=None, owner_user_id=SOMEONE_ELSE)
+    expected = role in _expected(action).subtree and action in UNSCOPED
+    assert can(_actor(role), action, agency_level) is expected
+
+
+@pytest.mark.parametrize("action", ACTION_NAMES)
+def test_no_roles_no_access(action: str) -> None:
+    nobody = Actor(agency_id=AGENCY, user_id=ME, label="no-roles")
+    for scope in OBJECTS.values():
+        assert not can(nobody, action, scope)
+
+
+def test_a_system_actor_has_only_the_roles_it_is_given() -> None:
+    sys_admin = Actor.system(agency_id=AGENCY, label="cli", roles=(ADM,))
+    assert can(sys_admin, "member.manage", OBJECTS["elsewhere"])
+    assert not can(sys_admin, "audit.view")
+    assert not can(sys_admin, "aar.view")
