@@ -31,6 +31,7 @@ lint-fast: $(DEV_STAMP)
 	$(BIN)/ruff check src tests bench conftest.py
 	$(BIN)/ruff format --check src tests bench conftest.py
 	DJANGO_SETTINGS_MODULE=steadyhand.config.settings.test $(BIN)/steadyhand makemigrations --check --dry-run
+	$(BIN)/mypy
 
 test-sqlite: $(DEV_STAMP)
 	$(BIN)/pytest -q
@@ -38,9 +39,8 @@ test-sqlite: $(DEV_STAMP)
 test-postgres: $(DEV_STAMP)
 	scripts/with-postgres.sh $(BIN)/pytest -q
 
-## lint: ruff and mypy.
+## lint: ruff, the migration check and mypy (also the first step of `make test`).
 lint: lint-fast
-	$(BIN)/mypy
 
 ## bench: benchmarks (not part of `make test`).
 bench: $(DEV_STAMP)
