@@ -19,6 +19,11 @@ class ChainReport:
     agency_id: int
     events_checked: int
     first_break: ChainBreak | None
+    # The last verified link. Record it somewhere the database's administrators cannot write
+    # (a ticket, a printed report); passing it back as an anchor later proves that nobody
+    # rewrote the log and recomputed every hash after it.
+    head_seq: int = 0
+    head_hash: str = GENESIS_HASH
 
     @property
     def ok(self) -> bool:
@@ -30,7 +35,10 @@ def _events(agency_id: int) -> Iterator[AuditEvent]:
     return AuditEvent.objects.filter(agency_id=agency_id).order_by("seq").iterator(chunk_size=2000)
 
 
-def verify_chain(agency_id: int) -> ChainReport:
+def verify_chain(agency_id: int, *, anchors: dict[int, str] | None = None) -> ChainReport:
+    """Check every event of ``agency_id`` in order; ``anchors`` maps seq to a hash recorded
+    earlier outside the database, which the stored event must still carry."""
+    anchors = anchors or {}
     expected_seq = 1
     prev_hash = GENESIS_HASH
     checked = 0
@@ -83,6 +91,18 @@ def verify_chain(agency_id: int) -> ChainReport:
                     "its content no longer matches its hash",
                 ),
             )
+        anchored = anchors.get(event.seq)
+        if anchored is not None and anchored != event.hash:
+            return ChainReport(
+                agency_id,
+                checked,
+                ChainBreak(
+                    event.seq,
+                    event.pk,
+                    f"event #{event.seq} no longer has the hash recorded for it outside the "
+                    "database: the log was rewritten and re-hashed from there on",
+                ),
+            )
         checked += 1
         prev_hash = event.hash
         expected_seq += 1
@@ -100,4 +120,16 @@ def verify_chain(agency_id: int) -> ChainReport:
                 "events were removed from the end",
             ),
         )
-    return ChainReport(agency_id, checked, None)
+    beyond = [seq for seq in anchors if seq > last_seq]
+    if beyond:
+        return ChainReport(
+            agency_id,
+            checked,
+            ChainBreak(
+                min(beyond),
+                None,
+                f"event #{min(beyond)} was recorded outside the database but the log ends at "
+                f"#{last_seq}: events were removed",
+            ),
+        )
+    return ChainReport(agency_id, checked, None, head_seq=last_seq, head_hash=prev_hash)

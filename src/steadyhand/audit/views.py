@@ -9,6 +9,7 @@ from django.shortcuts import render
 
 from steadyhand.access.decorators import requires
 from steadyhand.access.policy import Scope, can
+from steadyhand.agencies.selectors import agency_get
 from steadyhand.audit.forms import EventFilterForm
 from steadyhand.audit.models import AuditEvent
 from steadyhand.audit.selectors import audit_action_names, audit_chain_report, audit_event_list
@@ -79,5 +80,6 @@ def verify(request: HttpRequest) -> HttpResponse:
         {
             "report": report,
             "can_read_log": can(actor, "audit.view", Scope(agency_id=actor.agency_id)),
+            "agency_slug": agency_get(actor=actor).slug,
         },
     )

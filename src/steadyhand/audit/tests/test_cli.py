@@ -76,7 +76,8 @@ def test_verify_one_agency_ignores_the_others(
     _tamper(small_agency, 4)
     status, out, _ = run(["audit", "verify", "--agency", other_agency.agency.slug])
     assert status == 0
-    assert out.splitlines() == [f"{other_agency.agency.slug}: OK: {_count(other_agency)} events"]
+    [line] = out.splitlines()
+    assert line.startswith(f"{other_agency.agency.slug}: OK: {_count(other_agency)} events (head ")
     status, out, _ = run(["audit", "verify", "--agency", small_agency.agency.slug])
     assert status == 1
     assert "BROKEN at seq 4" in out

@@ -178,6 +178,9 @@ def test_verify_reports_an_intact_chain(small_agency: SmallAgency, role: Role) -
     count = AuditEvent.objects.filter(agency=small_agency.agency).count()
     assert b"OK: the chain is intact" in result.content
     assert f"All {count} events checked".encode() in result.content
+    head = AuditEvent.objects.filter(agency=small_agency.agency).order_by("-seq").first()
+    assert head is not None
+    assert f"{head.seq}:{head.hash}".encode() in result.content
 
 
 def test_verify_shows_the_first_broken_event(small_agency: SmallAgency, auditor: Client) -> None:

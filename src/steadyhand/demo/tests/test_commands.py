@@ -164,14 +164,3 @@ def test_serve_leaves_an_existing_agency_alone_and_can_skip_the_worker(
     assert not Agency.objects.filter(is_demo=True).exists()
     assert fake_serve["workers"] == []
     assert "log in with your agency's accounts" in out.getvalue()
-
-
-def test_the_worker_falls_back_to_db_worker_until_steadyhand_has_its_own(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    monkeypatch.setattr(serve, "get_commands", lambda: {"db_worker": "django_tasks_db"})
-    assert serve.worker_command()[-2:] == ["db_worker", "--no-reload"]
-    monkeypatch.setattr(
-        serve, "get_commands", lambda: {"worker": "steadyhand.jobs", "db_worker": "x"}
-    )
-    assert serve.worker_command()[-1] == "worker"

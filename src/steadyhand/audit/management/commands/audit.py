@@ -26,6 +26,14 @@ class Command(BaseCommand):
             description="Exit status 1 if any chain is broken.",
         )
         verify.add_argument("--agency", metavar="SLUG", help="Only this agency (default: all).")
+        verify.add_argument(
+            "--anchor",
+            metavar="SEQ:HASH",
+            action="append",
+            default=[],
+            help="A head printed by an earlier run and kept outside the database; the event must "
+            "still carry that hash (with --agency). Repeatable.",
+        )
         show = commands.add_parser("show", help="Print an agency's most recent events.")
         show.add_argument("--agency", metavar="SLUG", required=True)
         show.add_argument(
@@ -34,7 +42,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, subcommand: str, **options: Any) -> None:
         if subcommand == "verify":
-            self._verify(options.get("agency"))
+            self._verify(options.get("agency"), self._anchors(options["anchor"], options))
         else:
             self._show(options["agency"], options["last"])
 
@@ -45,18 +53,33 @@ class Command(BaseCommand):
             raise CommandError(f"No agency with slug {slug!r}. Known agencies: {known or 'none'}.")
         return agency
 
-    def _verify(self, slug: str | None) -> None:
+    def _anchors(self, raw: list[str], options: dict[str, Any]) -> dict[int, str]:
+        if raw and not options.get("agency"):
+            raise CommandError("--anchor needs --agency: anchors belong to one agency's chain.")
+        anchors: dict[int, str] = {}
+        for item in raw:
+            seq, _, digest = item.partition(":")
+            if not seq.isdigit() or len(digest) != 64:
+                raise CommandError(
+                    f"--anchor {item!r} is not SEQ:HASH (a number, a colon, 64 hex digits)."
+                )
+            anchors[int(seq)] = digest.lower()
+        return anchors
+
+    def _verify(self, slug: str | None, anchors: dict[int, str]) -> None:
         agencies = [self._agency(slug)] if slug else list(Agency.objects.order_by("slug"))
         if not agencies:
             self.stdout.write("No agencies; nothing to verify.")
             return
         broken = []
         for agency in agencies:
-            report = verify_chain(agency.pk)
+            report = verify_chain(agency.pk, anchors=anchors)
             brk = report.first_break
             if brk is None:
                 self.stdout.write(
-                    f"{agency.slug}: " + self.style.SUCCESS(f"OK: {report.events_checked} events")
+                    f"{agency.slug}: "
+                    + self.style.SUCCESS(f"OK: {report.events_checked} events")
+                    + f" (head {report.head_seq}:{report.head_hash})"
                 )
                 continue
             broken.append(agency.slug)

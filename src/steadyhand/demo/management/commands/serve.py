@@ -11,7 +11,7 @@ import sys
 from types import FrameType
 from typing import Any
 
-from django.core.management import call_command, get_commands
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
 from steadyhand.agencies.models import Agency
@@ -25,16 +25,8 @@ SERVE_OFFICERS = 400
 WORKER_STOP_TIMEOUT = 10
 
 
-def worker_command() -> list[str]:
-    """Steadyhand's own ``worker`` command if installed, else django-tasks-db's ``db_worker``."""
-    if "worker" in get_commands():
-        return [sys.executable, "-m", "steadyhand", "worker"]
-    # The dev server runs without the autoreloader; the worker should not reload either.
-    return [sys.executable, "-m", "steadyhand", "db_worker", "--no-reload"]
-
-
 def start_worker() -> subprocess.Popen[bytes]:
-    return subprocess.Popen(worker_command())
+    return subprocess.Popen([sys.executable, "-m", "steadyhand", "worker"])
 
 
 def stop_worker(worker: subprocess.Popen[bytes]) -> None:
