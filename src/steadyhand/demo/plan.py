@@ -296,8 +296,8 @@ def plan_demo_agency(*, seed: int, officers: int) -> DemoPlan:
     logins = (
         PlannedLogin("officer", Role.OFFICER, None, first_precinct["officer"].badge,
                      "Patrol officer: their own training, reports and commendations"),
-        PlannedLogin("sergeant", Role.SUPERVISOR, "P1", first_precinct["sergeant"].badge,
-                     "Squad sergeant: reviews force in the North Precinct"),
+        PlannedLogin("sergeant", Role.SUPERVISOR, "P1-S1", first_precinct["sergeant"].badge,
+                     "Squad sergeant: reviews force in North Squad 1"),
         PlannedLogin("lieutenant", Role.SUPERVISOR, "P1", first_precinct["lieutenant"].badge,
                      "Watch lieutenant in the North Precinct"),
         PlannedLogin("captain", Role.COMMANDER, "P1", first_precinct["captain"].badge,

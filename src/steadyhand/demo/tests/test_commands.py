@@ -31,7 +31,7 @@ def test_demo_prints_the_logins_and_passwords_in_demo_mode(settings: Settings) -
     for base in LOGIN_BASES:
         assert f"\n  {base} " in output
     assert output.count(DEMO_PASSWORD) == len(LOGIN_BASES)
-    assert "Supervisor · North Precinct" in output
+    assert "Supervisor · North Squad 1" in output
 
 
 @pytest.mark.django_db

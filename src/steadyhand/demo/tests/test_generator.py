@@ -76,7 +76,7 @@ def test_the_agency_is_marked_as_a_demo_and_some_members_are_not_active() -> Non
 
 EXPECTED_ROLES = {
     "officer": (Role.OFFICER, None, Rank.OFFICER),
-    "sergeant": (Role.SUPERVISOR, "P1", Rank.SERGEANT),
+    "sergeant": (Role.SUPERVISOR, "P1-S1", Rank.SERGEANT),
     "lieutenant": (Role.SUPERVISOR, "P1", Rank.LIEUTENANT),
     "captain": (Role.COMMANDER, "P1", Rank.CAPTAIN),
     "chief": (Role.COMMANDER, None, Rank.CHIEF),
@@ -109,15 +109,15 @@ def test_each_role_has_a_demo_user_with_that_role_and_scope(
 
 
 @pytest.mark.django_db
-def test_the_demo_sergeant_sees_their_precinct_but_not_the_next() -> None:
+def test_the_demo_sergeant_sees_their_squad_but_not_the_next() -> None:
     agency = build(seed=1, slug="demo-a")
     sergeant = actor_of(User.objects.get(username="demo-a-sergeant"))
-    in_p1 = Member.objects.filter(agency=agency, unit__code__startswith="P1-").first()
-    in_p2 = Member.objects.filter(agency=agency, unit__code__startswith="P2-").first()
-    assert in_p1 is not None
-    assert in_p2 is not None
-    assert can(sergeant, "member.view", in_p1)
-    assert not can(sergeant, "member.view", in_p2)
+    in_s1 = Member.objects.filter(agency=agency, unit__code="P1-S1").first()
+    in_s2 = Member.objects.filter(agency=agency, unit__code="P1-S2").first()
+    assert in_s1 is not None
+    assert in_s2 is not None
+    assert can(sergeant, "member.view", in_s1)
+    assert not can(sergeant, "member.view", in_s2)
 
 
 @pytest.mark.django_db
