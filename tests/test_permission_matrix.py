@@ -54,6 +54,19 @@ class Expect(NamedTuple):
 
 
 ADMIN_ONLY = Expect(anything={ADM}, subtree={ADM}, elsewhere=NOBODY, own=NOBODY)
+# Actions on one's own records only (acknowledging a policy, answering a survey).
+ONLY_ONESELF = Expect(anything=EVERYONE, subtree=NOBODY, elsewhere=NOBODY, own=EVERYONE)
+
+
+def everywhere(roles: AbstractSet[Role]) -> Expect:
+    """An unscoped action: the holders may take it wherever the record is filed."""
+    return Expect(anything=roles, subtree=roles, elsewhere=roles, own=roles)
+
+
+def in_chain(roles: AbstractSet[Role]) -> Expect:
+    """A scoped action: the holders may take it inside their unit subtree only."""
+    return Expect(anything=roles, subtree=roles, elsewhere=NOBODY, own=NOBODY)
+
 
 # An object of another agency is refused to every role; see test_another_agency_is_always_refused.
 EXPECTED: dict[str, Expect] = {
@@ -82,10 +95,33 @@ EXPECTED: dict[str, Expect] = {
         own={OFF},
     ),
     "aar.facilitate": Expect(anything={SUP, TRN}, subtree={SUP, TRN}, elsewhere=NOBODY, own=NOBODY),
+    "policy.view": everywhere(EVERYONE),
+    "policy.edit": everywhere({COM, TRN}),
+    "policy.approve": everywhere({COM}),
+    "policy.publish": everywhere({COM}),
+    "policy.acknowledge": ONLY_ONESELF,
+    "policy.compliance": in_chain({SUP, COM, TRN, AUD}),
+    "training.catalogue": everywhere(EVERYONE),
+    "training.manage": everywhere({TRN}),
+    "training.record": Expect(
+        anything=EVERYONE, subtree={SUP, COM, TRN}, elsewhere=NOBODY, own=EVERYONE
+    ),
+    "training.import": everywhere({TRN, ADM}),
+    "training.report": in_chain({SUP, COM, TRN, ANL, AUD}),
+    "mandate.manage": everywhere({TRN, COM}),
+    "rollout.view": everywhere({SUP, COM, TRN, ANL, AUD}),
+    "rollout.manage": everywhere({TRN, ANL}),
+    "survey.manage": everywhere({TRN}),
+    "survey.respond": ONLY_ONESELF,
+    "survey.results": everywhere({TRN, COM, ANL, AUD}),
 }
 
 # Unscoped actions ignore where a record is filed: for them "elsewhere" equals "subtree".
-UNSCOPED = {"home.view", "unit.view"}
+UNSCOPED = {
+    "home.view", "unit.view", "policy.view", "policy.edit", "policy.approve", "policy.publish",
+    "training.catalogue", "training.manage", "training.import", "mandate.manage",
+    "rollout.view", "rollout.manage", "survey.manage", "survey.results",
+}  # fmt: skip
 
 CASES = list(Expect._fields)
 ROLES = list(Role)

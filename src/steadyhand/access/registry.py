@@ -127,3 +127,97 @@ register(
     self_roles={R.OFFICER},
 )
 register("aar.facilitate", "Open and facilitate an after-action review.", {R.SUPERVISOR, R.TRAINER})
+
+# Written policy ---------------------------------------------------------------------------
+register("policy.view", "Read published policy and its version history.", ALL_ROLES, scoped=False)
+register(
+    "policy.edit",
+    "Draft policy versions and their numbered sections.",
+    {R.COMMANDER, R.TRAINER},
+    scoped=False,
+)
+register("policy.approve", "Approve a draft policy version.", {R.COMMANDER}, scoped=False)
+register(
+    "policy.publish",
+    "Publish an approved version (it then never changes) and set the acknowledgement due date.",
+    {R.COMMANDER},
+    scoped=False,
+)
+register(
+    "policy.acknowledge",
+    "Acknowledge a published policy version one has read.",
+    set(),
+    self_roles=ALL_ROLES,
+)
+register(
+    "policy.compliance",
+    "See who has and has not acknowledged policy, and who is overdue.",
+    {R.SUPERVISOR, R.COMMANDER, R.TRAINER, R.AUDITOR},
+)
+
+# Training ---------------------------------------------------------------------------------
+register(
+    "training.catalogue",
+    "See the course catalogue and the session calendar.",
+    ALL_ROLES,
+    scoped=False,
+)
+register(
+    "training.manage",
+    "Create and change courses, sessions, enrolments, attendance, completion and scores.",
+    {R.TRAINER},
+    scoped=False,
+)
+register(
+    "training.record",
+    "See a member's training transcript.",
+    {R.SUPERVISOR, R.COMMANDER, R.TRAINER},
+    self_roles=ALL_ROLES,
+)
+register(
+    "training.import",
+    "Import training records from CSV.",
+    {R.TRAINER, R.AGENCY_ADMIN},
+    scoped=False,
+)
+register(
+    "training.report",
+    "See training parity, mandate compliance and policy coverage (counts and hours).",
+    {R.SUPERVISOR, R.COMMANDER, R.TRAINER, R.ANALYST, R.AUDITOR},
+)
+register(
+    "mandate.manage",
+    "Define training mandates (hours of a topic per rolling period).",
+    {R.TRAINER, R.COMMANDER},
+    scoped=False,
+)
+register(
+    "rollout.view",
+    "See roll-out plans, waves and their randomized assignments.",
+    {R.SUPERVISOR, R.COMMANDER, R.TRAINER, R.ANALYST, R.AUDITOR},
+    scoped=False,
+)
+register(
+    "rollout.manage",
+    "Plan roll-out waves and run their (immutable) randomized assignment.",
+    {R.TRAINER, R.ANALYST},
+    scoped=False,
+)
+register(
+    "survey.manage",
+    "Define anonymous attitude surveys and invite members.",
+    {R.TRAINER},
+    scoped=False,
+)
+register(
+    "survey.respond",
+    "Answer a survey one was invited to (anonymously).",
+    set(),
+    self_roles=ALL_ROLES,
+)
+register(
+    "survey.results",
+    "See survey results in aggregate (small groups suppressed).",
+    {R.TRAINER, R.COMMANDER, R.ANALYST, R.AUDITOR},
+    scoped=False,
+)

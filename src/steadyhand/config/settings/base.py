@@ -34,6 +34,8 @@ INSTALLED_APPS = [
     "steadyhand.access",
     "steadyhand.audit",
     "steadyhand.jobs",
+    "steadyhand.policy",
+    "steadyhand.training",
     "steadyhand.imports",
     "steadyhand.demo",
 ]
