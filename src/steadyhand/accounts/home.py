@@ -5,6 +5,7 @@ facilitate …); a section lists items or says plainly that nothing is waiting.
 """
 
 from dataclasses import dataclass, field
+from importlib import import_module
 
 from django.urls import reverse
 
@@ -43,14 +44,15 @@ def _my_jobs(actor: Actor) -> HomeSection:
     )
 
 
+# Apps that put sections on the home page; each module has ``home_sections(actor)``.
+HOME_PROVIDERS = ("steadyhand.policy.home", "steadyhand.training.home")
+
+
 def home_sections(actor: Actor) -> list[HomeSection]:
     sections: list[HomeSection] = []
+    for provider in HOME_PROVIDERS:
+        sections.extend(import_module(provider).home_sections(actor))
     roles = actor.roles
-    if Role.OFFICER in roles:
-        sections.append(
-            HomeSection("Policies to acknowledge", "You have no policy acknowledgements due.")
-        )
-        sections.append(HomeSection("Training due", "You have no training due."))
     if roles & {Role.SUPERVISOR, Role.COMMANDER}:
         sections.append(
             HomeSection(
@@ -62,8 +64,6 @@ def home_sections(actor: Actor) -> list[HomeSection]:
                 "After-action reviews to facilitate", "No after-action review is waiting for you."
             )
         )
-    if Role.TRAINER in roles:
-        sections.append(HomeSection("Upcoming training sessions", "No session is scheduled."))
     if Role.INTERNAL_AFFAIRS in roles:
         sections.append(HomeSection("Open complaints", "No complaint is open."))
     if Role.ANALYST in roles:

@@ -13,4 +13,6 @@ urlpatterns = [
     path("", include("steadyhand.imports.urls")),
     path("", include("steadyhand.audit.urls")),
     path("", include("steadyhand.jobs.urls")),
+    path("policy/", include("steadyhand.policy.urls")),
+    path("training/", include("steadyhand.training.urls")),
 ]

@@ -1,0 +1,1 @@
+"""Split by area; see the modules."""
