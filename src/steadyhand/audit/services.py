@@ -28,8 +28,9 @@ def audit_record(
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("audit_record must be called inside the writing transaction.")
     chain_agency = agency_id if agency_id is not None else actor.agency_id
-    head = AuditChainHead.objects.select_for_update().filter(agency_id=chain_agency).first()
-    if head is None:  # the agency's first event
+    try:
+        head = AuditChainHead.objects.select_for_update().get(agency_id=chain_agency)
+    except AuditChainHead.DoesNotExist:  # the agency's first event
         head = AuditChainHead.objects.create(agency_id=chain_agency)
     # Microsecond precision survives both SQLite and PostgreSQL unchanged.
     occurred_at = datetime.now(UTC)
@@ -50,9 +51,9 @@ def audit_record(
     }
     digest = event_hash(**fields)
     event = AuditEvent.objects.create(**fields, hash=digest)
-    head.last_seq = event.seq
-    head.last_hash = digest
-    head.save(update_fields=["last_seq", "last_hash"])
+    AuditChainHead.objects.filter(agency_id=chain_agency).update(
+        last_seq=event.seq, last_hash=digest
+    )
     return event
 
 

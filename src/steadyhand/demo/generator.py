@@ -6,6 +6,7 @@ the demo agency is validated and audited like real data (its audit chain verifie
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 
 from django.db import transaction
 
@@ -23,6 +24,7 @@ from steadyhand.demo.plan import (
     DemoPlan,
     login_username,
 )
+from steadyhand.demo.training_history import build_training_history
 
 # One password for every demo login. Shown only when settings.DEMO_MODE is on.
 DEMO_PASSWORD = "steadyhand-demo"
@@ -69,10 +71,14 @@ def build_demo_agency(
     plan: DemoPlan,
     slug: str = DEFAULT_SLUG,
     progress: Callable[[int], object] | None = None,
+    history_as_of: date | None = None,
+    history_progress: Callable[[Agency], Callable[[int], object]] | None = None,
 ) -> DemoResult:
     """Create ``plan`` as a new agency ``slug``, all or nothing.
 
-    ``progress`` is called with 1 after each member is created (for a progress bar).
+    ``progress`` is called with 1 after each member is created (for a progress bar). With
+    ``history_as_of`` the agency also gets its training history up to that date
+    (``training_history.py``); ``history_progress(agency)`` returns that phase's callback.
     """
     _check_free(plan=plan, slug=slug)
     with transaction.atomic():
@@ -123,6 +129,13 @@ def build_demo_agency(
                 role=login.role,
                 unit=units[login.scope_unit_code] if login.scope_unit_code else None,
                 reason=f"{DEMO_REASON}: {login.description}",
+            )
+        if history_as_of is not None:
+            build_training_history(
+                agency=agency,
+                seed=plan.seed,
+                as_of=history_as_of,
+                progress=history_progress(agency) if history_progress else None,
             )
     return DemoResult(agency=agency, units=len(units), members=len(members), users=len(plan.logins))
 

@@ -12,6 +12,7 @@ from steadyhand.jobs.models import Job
 
 class ImportKind(models.TextChoices):
     ROSTER = "roster", "Member roster"
+    TRAINING = "training", "Training records"
 
 
 class BatchStatus(models.TextChoices):
@@ -59,6 +60,8 @@ class ImportBatch(TimeStampedModel):
     load_mode = models.CharField(max_length=12, choices=LoadMode.choices, blank=True)
     loaded_count = models.PositiveIntegerField(default=0)
     failure = models.TextField(blank=True)
+    # What the importer chose besides the file, e.g. a training import's format and course.
+    options = models.JSONField(default=dict, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,

@@ -10,14 +10,14 @@ from steadyhand.access.policy import Scope, can
 from steadyhand.access.querying import visible_q
 from steadyhand.agencies.models import Agency, Member, MemberStatus, Rank, Unit
 from steadyhand.core.errors import NotFound
-from steadyhand.imports.models import ImportBatch
+from steadyhand.imports.models import ImportBatch, ImportKind
 from steadyhand.imports.roster import ExistingMember, RosterContext, UnitRef
 
 
 def import_batch_list_visible(*, actor: Actor, limit: int = 20) -> QuerySet[ImportBatch]:
     """The latest batches of the actor's agency, without their file contents."""
     return (
-        ImportBatch.objects.filter(visible_q(actor, "member.import"))
+        ImportBatch.objects.filter(visible_q(actor, "member.import"), kind=ImportKind.ROSTER)
         .defer("content", "errors", "plan")
         .select_related("created_by")
         .order_by("-created_at", "-pk")[:limit]
@@ -27,7 +27,7 @@ def import_batch_list_visible(*, actor: Actor, limit: int = 20) -> QuerySet[Impo
 def import_batch_get_visible(*, actor: Actor, batch_id: int) -> ImportBatch:
     """Fetch and authorise in one step: missing and not-allowed look the same."""
     batch = (
-        ImportBatch.objects.filter(pk=batch_id, agency_id=actor.agency_id)
+        ImportBatch.objects.filter(pk=batch_id, agency_id=actor.agency_id, kind=ImportKind.ROSTER)
         .select_related("job", "created_by")
         .first()
     )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from steadyhand.imports import views
+from steadyhand.imports import training_urls, views
 
 app_name = "imports"
 
@@ -13,4 +13,5 @@ urlpatterns = [
     ),
     path("imports/roster/<int:batch_id>/load/", views.batch_load, name="batch_load"),
     path("imports/roster/<int:batch_id>/recheck/", views.batch_recheck, name="batch_recheck"),
+    *training_urls.urlpatterns,
 ]

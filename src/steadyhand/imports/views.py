@@ -141,7 +141,11 @@ def _safe_cell(value: object) -> object:
 @requires("member.import")
 def batch_errors_csv(request: HttpRequest, batch_id: int) -> HttpResponse:
     actor = request.actor  # type: ignore[attr-defined]
-    batch = import_batch_get_visible(actor=actor, batch_id=batch_id)
+    return errors_csv_response(import_batch_get_visible(actor=actor, batch_id=batch_id))
+
+
+def errors_csv_response(batch: ImportBatch) -> HttpResponse:
+    """A batch's problems as a CSV download (``file,row,column,value,reason``)."""
     out = io.StringIO()
     # The BOM lets spreadsheets on Windows read the report as UTF-8.
     out.write("\ufeff")

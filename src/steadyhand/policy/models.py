@@ -50,6 +50,26 @@ class ImmutableVersionError(Exception):
     pass
 
 
+class PolicyVersionQuerySet(models.QuerySet["PolicyVersion"]):
+    """Bulk writes bypass ``save``; refuse them too when they would touch a published version."""
+
+    def update(self, **kwargs: Any) -> int:
+        if self.filter(status=VersionStatus.PUBLISHED).exists():
+            raise ImmutableVersionError("A published policy version cannot be changed.")
+        return super().update(**kwargs)
+
+    def bulk_update(self, objs: Any, *args: Any, **kwargs: Any) -> int:
+        objs = list(objs)
+        if self.filter(pk__in=[o.pk for o in objs], status=VersionStatus.PUBLISHED).exists():
+            raise ImmutableVersionError("A published policy version cannot be changed.")
+        return super().bulk_update(objs, *args, **kwargs)
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        if self.filter(status=VersionStatus.PUBLISHED).exists():
+            raise ImmutableVersionError("A published policy version cannot be deleted.")
+        return super().delete()
+
+
 class PolicyVersion(VersionedModel):
     """One version of a document. Once published it never changes (``save`` refuses), so an
     acknowledgement always refers to exactly the text the member read."""
@@ -75,6 +95,8 @@ class PolicyVersion(VersionedModel):
     published_at = models.DateTimeField(null=True, blank=True)
     ack_due_date = models.DateField(null=True, blank=True)
 
+    objects = PolicyVersionQuerySet.as_manager()
+
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["document", "number"], name="policy_version_unique"),
@@ -94,6 +116,49 @@ class PolicyVersion(VersionedModel):
                 raise ImmutableVersionError(f"{self} is published and cannot be changed.")
         super().save(*args, **kwargs)
 
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        if PolicyVersion.objects.filter(pk=self.pk, status=VersionStatus.PUBLISHED).exists():
+            raise ImmutableVersionError(f"{self} is published and cannot be deleted.")
+        return super().delete(*args, **kwargs)
+
+
+def _published_version_ids(version_ids: set[int]) -> bool:
+    return PolicyVersion.objects.filter(pk__in=version_ids, status=VersionStatus.PUBLISHED).exists()
+
+
+class PolicySectionQuerySet(models.QuerySet["PolicySection"]):
+    """Bulk writes bypass ``save``; refuse them when they touch a published version's sections."""
+
+    def update(self, **kwargs: Any) -> int:
+        target = kwargs.get("version_id", kwargs.get("version"))
+        target_ids = {getattr(target, "pk", target)} if target is not None else set()
+        if self.filter(version__status=VersionStatus.PUBLISHED).exists() or (
+            target_ids and _published_version_ids(target_ids)
+        ):
+            raise ImmutableVersionError("A published version's sections cannot be changed.")
+        return super().update(**kwargs)
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        if self.filter(version__status=VersionStatus.PUBLISHED).exists():
+            raise ImmutableVersionError("A published version's sections cannot be deleted.")
+        return super().delete()
+
+    def bulk_create(self, objs: Any, *args: Any, **kwargs: Any) -> list["PolicySection"]:
+        objs = list(objs)
+        if _published_version_ids({obj.version_id for obj in objs}):
+            raise ImmutableVersionError("Sections cannot be added to a published version.")
+        return super().bulk_create(objs, *args, **kwargs)
+
+    def bulk_update(self, objs: Any, *args: Any, **kwargs: Any) -> int:
+        # Checked here, before Django opens the savepoint-less transaction bulk_update uses.
+        objs = list(objs)
+        touched = self.filter(pk__in=[o.pk for o in objs], version__status=VersionStatus.PUBLISHED)
+        if touched.exists():
+            raise ImmutableVersionError("A published version's sections cannot be changed.")
+        if _published_version_ids({obj.version_id for obj in objs}):
+            raise ImmutableVersionError("Sections cannot be moved into a published version.")
+        return super().bulk_update(objs, *args, **kwargs)
+
 
 class PolicySection(models.Model):
     """A numbered section of a version. Courses cite sections by (document, number), so a
@@ -105,6 +170,8 @@ class PolicySection(models.Model):
     text = models.TextField()
     position = models.PositiveIntegerField(default=0)
 
+    objects = PolicySectionQuerySet.as_manager()
+
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["version", "number"], name="policy_section_unique"),
@@ -115,14 +182,22 @@ class PolicySection(models.Model):
         return f"§{self.number} {self.heading}"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
-        if self.version.status == VersionStatus.PUBLISHED:
-            raise ImmutableVersionError(f"{self.version} is published; its sections are fixed.")
+        self._refuse_if_published()
         super().save(*args, **kwargs)
 
     def delete(self, *args: Any, **kwargs: Any) -> Any:
-        if self.version.status == VersionStatus.PUBLISHED:
-            raise ImmutableVersionError(f"{self.version} is published; its sections are fixed.")
+        self._refuse_if_published()
         return super().delete(*args, **kwargs)
+
+    def _refuse_if_published(self) -> None:
+        # Ask the database, not the cached ``self.version``: it may have been published since
+        # this section was read. Check the stored version too, in case the section is moved.
+        ids = {self.version_id}
+        if self.pk and not self._state.adding:
+            stored = PolicySection.objects.filter(pk=self.pk).values_list("version_id", flat=True)
+            ids.update(stored)
+        if _published_version_ids(ids):
+            raise ImmutableVersionError(f"{self.version} is published; its sections are fixed.")
 
 
 class Acknowledgement(models.Model):

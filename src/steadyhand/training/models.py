@@ -236,6 +236,26 @@ class AssignmentLevel(models.TextChoices):
     UNIT = "unit", "Squads / units"
 
 
+class LockedPlanError(Exception):
+    """A write to a locked roll-out plan, its waves or its assignments."""
+
+
+_LOCKED = "The roll-out plan is locked; its waves and assignment can no longer change."
+
+
+class RolloutPlanQuerySet(models.QuerySet["RolloutPlan"]):
+    # Bulk writes skip ``save``/``delete``; refuse them too when they touch a locked plan.
+    def update(self, **kwargs: Any) -> int:
+        if self.filter(locked=True).exists():
+            raise LockedPlanError(_LOCKED)
+        return super().update(**kwargs)
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        if self.filter(locked=True).exists():
+            raise LockedPlanError(_LOCKED)
+        return super().delete()
+
+
 class RolloutPlan(TimeStampedModel):
     """Which members or squads take ``course`` in which wave. Once randomized the assignment
     is frozen: ``locked`` plans and their assignments refuse every change."""
@@ -256,11 +276,48 @@ class RolloutPlan(TimeStampedModel):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
     )
 
+    objects = RolloutPlanQuerySet.as_manager()
+
     def __str__(self) -> str:
         return self.name
 
     def access_scope(self) -> Scope:
         return Scope(agency_id=self.agency_id)
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # The row as stored decides: the save that sets ``locked`` is the last one allowed.
+        if not self._state.adding and RolloutPlan.objects.filter(pk=self.pk, locked=True).exists():
+            raise LockedPlanError(_LOCKED)
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        if RolloutPlan.objects.filter(pk=self.pk, locked=True).exists():
+            raise LockedPlanError(_LOCKED)
+        return super().delete(*args, **kwargs)
+
+
+class PlanChildQuerySet(models.QuerySet[Any]):
+    """For waves and assignments: bulk writes that touch a locked plan are refused."""
+
+    def _touches_locked(self) -> bool:
+        return self.filter(plan__locked=True).exists()
+
+    def update(self, **kwargs: Any) -> int:
+        if self._touches_locked():
+            raise LockedPlanError(_LOCKED)
+        return super().update(**kwargs)
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        if self._touches_locked():
+            raise LockedPlanError(_LOCKED)
+        return super().delete()
+
+    def bulk_create(self, objs: Any, *args: Any, **kwargs: Any) -> list[Any]:
+        objs = list(objs)
+        plan_ids = {obj.plan_id for obj in objs}
+        if RolloutPlan.objects.filter(pk__in=plan_ids, locked=True).exists():
+            raise LockedPlanError(_LOCKED)
+        return super().bulk_create(objs, *args, **kwargs)
 
 
 class Wave(models.Model):
@@ -268,6 +325,8 @@ class Wave(models.Model):
     number = models.PositiveIntegerField()
     starts_on = models.DateField()
     ends_on = models.DateField()
+
+    objects = PlanChildQuerySet.as_manager()
 
     class Meta:
         constraints = [
@@ -278,9 +337,15 @@ class Wave(models.Model):
     def __str__(self) -> str:
         return f"Wave {self.number}"
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if RolloutPlan.objects.filter(pk=self.plan_id, locked=True).exists():
+            raise LockedPlanError(_LOCKED)
+        super().save(*args, **kwargs)
 
-class LockedPlanError(Exception):
-    pass
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        if RolloutPlan.objects.filter(pk=self.plan_id, locked=True).exists():
+            raise LockedPlanError(_LOCKED)
+        return super().delete(*args, **kwargs)
 
 
 class WaveAssignment(models.Model):
@@ -295,6 +360,11 @@ class WaveAssignment(models.Model):
         Unit, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     stratum = models.CharField(max_length=200, blank=True)
+    # A unit's active members when the plan was locked: who was treated in this wave, even if
+    # they move squads later (the evaluation reads it through ``wave_schedule``).
+    unit_member_ids = models.JSONField(default=list, blank=True)
+
+    objects = PlanChildQuerySet.as_manager()
 
     class Meta:
         constraints = [
@@ -314,16 +384,13 @@ class WaveAssignment(models.Model):
         return f"{self.member or self.unit} → {self.wave}"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
-        if (
-            not self._state.adding
-            and RolloutPlan.objects.filter(pk=self.plan_id, locked=True).exists()
-        ):
-            raise LockedPlanError("The plan's randomized assignment is locked.")
+        if RolloutPlan.objects.filter(pk=self.plan_id, locked=True).exists():
+            raise LockedPlanError(_LOCKED)
         super().save(*args, **kwargs)
 
     def delete(self, *args: Any, **kwargs: Any) -> Any:
         if RolloutPlan.objects.filter(pk=self.plan_id, locked=True).exists():
-            raise LockedPlanError("The plan's randomized assignment is locked.")
+            raise LockedPlanError(_LOCKED)
         return super().delete(*args, **kwargs)
 
 
@@ -368,6 +435,9 @@ class SurveyInvitation(models.Model):
             ),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.survey} ({self.get_phase_display()}), invitation {self.pk}"
+
 
 class SurveyResponse(models.Model):
     """An anonymous answer sheet: no member, no user, no exact time — only the coarse group
@@ -378,6 +448,9 @@ class SurveyResponse(models.Model):
     group_unit = models.ForeignKey(Unit, on_delete=models.PROTECT, null=True, related_name="+")
     answers = models.JSONField(default=dict)
     submitted_month = models.DateField(help_text="First day of the month; no exact time kept.")
+
+    def __str__(self) -> str:
+        return f"Anonymous response to {self.survey} ({self.get_phase_display()})"
 
 
 class TrainingSettings(models.Model):

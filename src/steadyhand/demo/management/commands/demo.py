@@ -2,6 +2,9 @@
 
 import sys
 import time
+from collections.abc import Callable
+from contextlib import ExitStack
+from datetime import date
 from typing import Any
 
 from django.conf import settings
@@ -11,6 +14,7 @@ from tqdm import tqdm
 from steadyhand.agencies.models import Agency
 from steadyhand.demo.generator import DemoError, build_demo_agency, demo_logins, format_logins
 from steadyhand.demo.plan import DEFAULT_SLUG, MAX_OFFICERS, MIN_OFFICERS, plan_demo_agency
+from steadyhand.demo.training_history import default_as_of, planned_steps
 
 DEFAULT_URL = "http://127.0.0.1:8000/"
 
@@ -23,8 +27,10 @@ def ensure_demo_agency(
     slug: str,
     force_new: bool = False,
     show_progress: bool = True,
+    history_as_of: date | None = None,
 ) -> Agency:
-    """Return the demo agency ``slug``, creating it from ``seed`` if it does not exist yet."""
+    """Return the demo agency ``slug``, creating it from ``seed`` if it does not exist yet,
+    with its training history up to ``history_as_of`` (default: this month's first day)."""
     existing = Agency.objects.filter(slug=slug).first()
     if existing is not None:
         if force_new:
@@ -47,23 +53,33 @@ def ensure_demo_agency(
     except ValueError as exc:
         raise CommandError(str(exc)) from exc
     started = time.perf_counter()
+    as_of = history_as_of or default_as_of()
     # tqdm writes carriage returns; Django's OutputWrapper would add a newline to each of them.
-    with tqdm(
-        total=len(plan.members),
-        desc="Creating members",
-        unit="member",
-        file=sys.stderr,
-        disable=not show_progress,
-        leave=False,
-    ) as bar:
+    bar_options: dict[str, Any] = {"file": sys.stderr, "disable": not show_progress, "leave": False}
+    with ExitStack() as bars:
+        members_bar = bars.enter_context(
+            tqdm(total=len(plan.members), desc="Creating members", unit="member", **bar_options)
+        )
+
+        def history_bar(agency: Agency) -> Callable[[int], object]:
+            members_bar.close()
+            bar = bars.enter_context(
+                tqdm(total=planned_steps(agency), desc="Training history", unit="step",
+                     **bar_options)
+            )  # fmt: skip
+            return bar.update
+
         try:
-            result = build_demo_agency(plan=plan, slug=slug, progress=bar.update)
+            result = build_demo_agency(
+                plan=plan, slug=slug, progress=members_bar.update, history_as_of=as_of,
+                history_progress=history_bar,
+            )  # fmt: skip
         except DemoError as exc:
             raise CommandError(str(exc)) from exc
     command.stdout.write(
         f"Created the demo agency “{result.agency.name}” ({slug}) from seed {seed}: "
         f"{result.members} members in {result.units} units and {result.users} demo logins, "
-        f"in {time.perf_counter() - started:.1f} s."
+        f"with training history up to {as_of:%Y-%m-%d}, in {time.perf_counter() - started:.1f} s."
     )
     return result.agency
 
@@ -108,6 +124,13 @@ class Command(BaseCommand):
         parser.add_argument(
             "--url", default=DEFAULT_URL, help=f"The address to print (default {DEFAULT_URL})."
         )
+        parser.add_argument(
+            "--as-of",
+            type=date.fromisoformat,
+            default=None,
+            help="The demo's 'today' for its training history, YYYY-MM-DD (default: the first "
+            "day of this month). Same seed and date, same history.",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         agency = ensure_demo_agency(
@@ -117,5 +140,6 @@ class Command(BaseCommand):
             slug=options["slug"],
             force_new=options["force_new"],
             show_progress=options["verbosity"] > 0,
+            history_as_of=options["as_of"],
         )
         print_logins(self, agency=agency, url=options["url"])

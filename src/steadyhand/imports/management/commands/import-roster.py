@@ -1,14 +1,12 @@
 # ruff: noqa: N999 — the module name is the command name users type: `steadyhand import-roster`.
 """``steadyhand import-roster FILE --agency SLUG --as USERNAME [--valid-only] [--dry-run]``."""
 
-import sys
 from argparse import ArgumentParser
 from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
-from tqdm import tqdm
 
 from steadyhand.access.actor import Actor
 from steadyhand.access.policy import can
@@ -18,8 +16,8 @@ from steadyhand.accounts.selectors import actor_for_user
 from steadyhand.agencies.models import Agency
 from steadyhand.core.errors import SteadyhandError
 from steadyhand.imports.models import ImportBatch, LoadMode
+from steadyhand.imports.progress_bar import progress_bar as _bar
 from steadyhand.imports.services import roster_load, roster_upload, roster_validate
-from steadyhand.jobs.services import ProgressCallback
 
 
 class _DryRunDone(Exception):
@@ -138,21 +136,3 @@ class Command(BaseCommand):
             f"{batch.update_count} to update, {batch.unchanged_count} unchanged); "
             f"{batch.error_row_count} with problems."
         )
-
-
-class _bar:  # noqa: N801 — used like a function: `with _bar("Checking") as progress:`
-    """A tqdm bar on stderr (hidden when stderr is not a terminal) fed by a progress callback."""
-
-    def __init__(self, label: str) -> None:
-        self._tqdm = tqdm(desc=label, unit="row", file=sys.stderr, disable=None, leave=False)
-
-    def __enter__(self) -> ProgressCallback:
-        def progress(done: int, total: int | None, message: str = "") -> None:
-            if total is not None and self._tqdm.total != total:
-                self._tqdm.total = total
-            self._tqdm.update(done - self._tqdm.n)
-
-        return progress
-
-    def __exit__(self, *exc: object) -> None:
-        self._tqdm.close()
