@@ -127,7 +127,7 @@ NO_ACTOR_EXEMPT = {
 def _service_functions() -> list[tuple[str, Callable[..., Any]]]:
     found = []
     # services.py, or a services/ package once it outgrows one module (STYLE.md).
-    files = [*SRC.glob("*/services.py"), *SRC.glob("*/services/*.py")]
+    files = [*SRC.glob("*/services.py"), *SRC.glob("*/*_services.py"), *SRC.glob("*/services/*.py")]
     for services_file in sorted(files):
         dotted = ".".join(services_file.relative_to(SRC.parent).with_suffix("").parts)
         module = importlib.import_module(dotted.removesuffix(".__init__"))
