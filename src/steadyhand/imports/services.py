@@ -7,7 +7,6 @@ validation and audit events as rows typed into a form.
 """
 
 import hashlib
-from pathlib import PurePosixPath
 
 from django.db import transaction
 from django.urls import reverse
@@ -19,6 +18,7 @@ from steadyhand.agencies.models import Member, MemberStatus, Unit
 from steadyhand.agencies.services import member_create, member_update
 from steadyhand.audit.services import audit_record
 from steadyhand.core.errors import ConflictError, InvalidInput, SteadyhandError
+from steadyhand.imports.batches import batch_mark_failed, check_loadable, clean_file_name
 from steadyhand.imports.models import BatchStatus, ImportBatch, ImportKind, LoadMode
 from steadyhand.imports.roster import (
     ProgressCallback,
@@ -38,12 +38,6 @@ class RosterLoadFailed(SteadyhandError):
     """The load stopped; its transaction was rolled back, so nothing of it was written."""
 
 
-def _clean_file_name(file_name: str) -> str:
-    # Browsers on Windows may send "C:\\Users\\…\\roster.csv"; keep only the name.
-    name = PurePosixPath(file_name.replace("\\", "/")).name.strip()
-    return name[:255] or "roster.csv"
-
-
 @transaction.atomic
 def roster_upload(
     *, actor: Actor, file_name: str, content: bytes, check_in_background: bool = True
@@ -53,7 +47,7 @@ def roster_upload(
     problem = file_size_problem(len(content))
     if problem:
         raise InvalidInput({"file": [problem]})
-    name = _clean_file_name(file_name)
+    name = clean_file_name(file_name)
     batch = ImportBatch.objects.create(
         agency_id=actor.agency_id,
         kind=ImportKind.ROSTER,
@@ -140,7 +134,7 @@ def roster_validate(
         )
         return _roster_store_check(actor=actor, batch_id=batch.pk, report=report)
     except Exception as exc:
-        _roster_mark_failed(
+        batch_mark_failed(
             actor=actor,
             batch_id=batch.pk,
             failure=f"The check stopped: {exc}",
@@ -185,30 +179,6 @@ def _roster_store_check(*, actor: Actor, batch_id: int, report: RosterReport) ->
     return batch
 
 
-def _check_loadable(batch: ImportBatch, mode: str) -> None:
-    if batch.status not in (BatchStatus.VALIDATED, BatchStatus.LOADING):
-        raise ConflictError(
-            f"This import is {batch.get_status_display().lower()}; only a checked import can be "
-            "loaded."
-        )
-    if mode not in LoadMode.values:
-        raise InvalidInput({"load_mode": [f"Unknown load mode {mode!r}."]})
-    if batch.fatal or batch.valid_count == 0:
-        raise InvalidInput(
-            {"load_mode": ["No row of this file can be loaded; fix the file and upload it again."]}
-        )
-    if mode == LoadMode.ALL and batch.error_count:
-        raise InvalidInput(
-            {
-                "load_mode": [
-                    f"The file has {batch.error_count} problem(s) in {batch.error_row_count} "
-                    "row(s), so it cannot be loaded in full. Fix the file and upload it again, "
-                    f"or choose to load only the {batch.valid_count} valid rows."
-                ]
-            }
-        )
-
-
 @transaction.atomic
 def roster_load_start(*, actor: Actor, batch: ImportBatch, mode: str) -> ImportBatch:
     """Record the user's choice (all rows, or only the valid ones) and start loading."""
@@ -221,7 +191,7 @@ def roster_load_start(*, actor: Actor, batch: ImportBatch, mode: str) -> ImportB
             f"This import is {batch.get_status_display().lower()}; it can be loaded only once, "
             "after it has been checked."
         )
-    _check_loadable(batch, mode)
+    check_loadable(batch, mode)
     rows = batch.row_count if mode == LoadMode.ALL else batch.valid_count
     job = job_create(
         actor=actor,
@@ -253,11 +223,11 @@ def roster_load(
     reason, so the user can fix the cause and check the file again.
     """
     ensure(actor, "member.import", batch)
-    _check_loadable(batch, mode)
+    check_loadable(batch, mode)
     try:
         return _roster_load_atomic(actor=actor, batch_id=batch.pk, mode=mode, progress=progress)
     except Exception as exc:
-        _roster_mark_failed(
+        batch_mark_failed(
             actor=actor,
             batch_id=batch.pk,
             failure=str(exc),
@@ -272,7 +242,7 @@ def _roster_load_atomic(
 ) -> ImportBatch:
     batch = ImportBatch.objects.select_for_update().get(pk=batch_id, agency_id=actor.agency_id)
     ensure(actor, "member.import", batch)
-    _check_loadable(batch, mode)
+    check_loadable(batch, mode)
     rows = _rows_still_as_checked(actor=actor, batch=batch, mode=mode)
     units = {u.code: u for u in Unit.objects.filter(agency_id=actor.agency_id)}
     badges = {r.badge for r in rows} | {r.supervisor_badge for r in rows if r.supervisor_badge}
@@ -392,30 +362,4 @@ def _load_row(
         supervisor=supervisor,
         status=row.status or member.status,
         reason=reason,
-    )
-
-
-@transaction.atomic
-def _roster_mark_failed(
-    *, actor: Actor, batch_id: int, failure: str, from_status: tuple[str, ...]
-) -> None:
-    """Record why a check or load stopped. No ``ensure``: it records the outcome of an action
-    that was already allowed, even if the actor lost the permission half-way."""
-    batch = (
-        ImportBatch.objects.select_for_update()
-        .filter(pk=batch_id, agency_id=actor.agency_id)
-        .first()
-    )
-    if batch is None or batch.status not in from_status:
-        return
-    old = batch.status
-    batch.status = BatchStatus.FAILED
-    batch.failure = failure[:4000]
-    batch.save(update_fields=["status", "failure", "updated_at"])
-    audit_record(
-        actor=actor,
-        action="import.fail",
-        obj=batch,
-        changes={"status": [old, batch.status]},
-        reason=batch.failure,
     )

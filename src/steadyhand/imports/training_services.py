@@ -24,9 +24,9 @@ from steadyhand.access.policy import Scope, ensure
 from steadyhand.agencies.models import Member
 from steadyhand.audit.services import audit_record
 from steadyhand.core.errors import ConflictError, InvalidInput, SteadyhandError
+from steadyhand.imports.batches import batch_mark_failed, check_loadable, clean_file_name
 from steadyhand.imports.models import BatchStatus, ImportBatch, ImportKind, LoadMode
 from steadyhand.imports.roster import ProgressCallback
-from steadyhand.imports.services import _check_loadable, _clean_file_name, _roster_mark_failed
 from steadyhand.imports.training_records import (
     FORMAT_NAMES,
     FileFormat,
@@ -88,7 +88,7 @@ def training_upload(
         problems["file"] = [size_problem]
     if problems:
         raise InvalidInput(problems)
-    name = _clean_file_name(file_name)
+    name = clean_file_name(file_name)
     batch = ImportBatch.objects.create(
         agency_id=actor.agency_id,
         kind=ImportKind.TRAINING,
@@ -192,7 +192,7 @@ def training_validate(
         report = _report(actor=actor, batch=batch, progress=progress)
         return _store_check(actor=actor, batch_id=batch.pk, report=report)
     except Exception as exc:
-        _roster_mark_failed(
+        batch_mark_failed(
             actor=actor,
             batch_id=batch.pk,
             failure=f"The check stopped: {exc}",
@@ -255,7 +255,7 @@ def training_load_start(*, actor: Actor, batch: ImportBatch, mode: str) -> Impor
             f"This import is {batch.get_status_display().lower()}; it can be loaded only once, "
             "after it has been checked."
         )
-    _check_loadable(batch, mode)
+    check_loadable(batch, mode)
     job = job_create(
         actor=actor,
         kind="import.training.load",
@@ -285,11 +285,11 @@ def training_load(
     batch is marked failed with the reason.
     """
     ensure(actor, "training.import", batch)
-    _check_loadable(batch, mode)
+    check_loadable(batch, mode)
     try:
         return _load_atomic(actor=actor, batch_id=batch.pk, mode=mode, progress=progress)
     except Exception as exc:
-        _roster_mark_failed(
+        batch_mark_failed(
             actor=actor,
             batch_id=batch.pk,
             failure=str(exc),
@@ -306,7 +306,7 @@ def _load_atomic(
         pk=batch_id, agency_id=actor.agency_id, kind=ImportKind.TRAINING
     )
     ensure(actor, "training.import", batch)
-    _check_loadable(batch, mode)
+    check_loadable(batch, mode)
     rows, newly_recorded = _rows_still_as_checked(actor=actor, batch=batch, mode=mode)
     members = Member.objects.in_bulk({r.member_id for r in rows})
     courses = Course.objects.in_bulk({r.course_id for r in rows})

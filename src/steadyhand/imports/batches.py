@@ -1,0 +1,70 @@
+"""Helpers shared by every kind of import batch (rosters, training records).
+
+Not services: services call them after checking permission. ``batch_mark_failed`` runs in a
+transaction of its own, after the failed work's transaction was rolled back.
+"""
+
+from pathlib import PurePosixPath
+
+from django.db import transaction
+
+from steadyhand.access.actor import Actor
+from steadyhand.audit.services import audit_record
+from steadyhand.core.errors import ConflictError, InvalidInput
+from steadyhand.imports.models import BatchStatus, ImportBatch, LoadMode
+
+
+def clean_file_name(file_name: str) -> str:
+    # Browsers on Windows may send "C:\\Users\\…\\roster.csv"; keep only the name.
+    name = PurePosixPath(file_name.replace("\\", "/")).name.strip()
+    return name[:255] or "roster.csv"
+
+
+def check_loadable(batch: ImportBatch, mode: str) -> None:
+    if batch.status not in (BatchStatus.VALIDATED, BatchStatus.LOADING):
+        raise ConflictError(
+            f"This import is {batch.get_status_display().lower()}; only a checked import can be "
+            "loaded."
+        )
+    if mode not in LoadMode.values:
+        raise InvalidInput({"load_mode": [f"Unknown load mode {mode!r}."]})
+    if batch.fatal or batch.valid_count == 0:
+        raise InvalidInput(
+            {"load_mode": ["No row of this file can be loaded; fix the file and upload it again."]}
+        )
+    if mode == LoadMode.ALL and batch.error_count:
+        raise InvalidInput(
+            {
+                "load_mode": [
+                    f"The file has {batch.error_count} problem(s) in {batch.error_row_count} "
+                    "row(s), so it cannot be loaded in full. Fix the file and upload it again, "
+                    f"or choose to load only the {batch.valid_count} valid rows."
+                ]
+            }
+        )
+
+
+@transaction.atomic
+def batch_mark_failed(
+    *, actor: Actor, batch_id: int, failure: str, from_status: tuple[str, ...]
+) -> None:
+    """Record why a check or load stopped. No ``ensure``: it records the outcome of an action
+    that was already allowed, even if the actor lost the permission half-way."""
+    batch = (
+        ImportBatch.objects.select_for_update()
+        .filter(pk=batch_id, agency_id=actor.agency_id)
+        .first()
+    )
+    if batch is None or batch.status not in from_status:
+        return
+    old = batch.status
+    batch.status = BatchStatus.FAILED
+    batch.failure = failure[:4000]
+    batch.save(update_fields=["status", "failure", "updated_at"])
+    audit_record(
+        actor=actor,
+        action="import.fail",
+        obj=batch,
+        changes={"status": [old, batch.status]},
+        reason=batch.failure,
+    )
