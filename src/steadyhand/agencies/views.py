@@ -4,14 +4,12 @@ Views parse input, call one selector or service, and render. Refusals (NotFound 
 PermissionDenied → 403) are turned into pages by ``@requires``.
 """
 
-from django import forms
 from django.contrib import messages
 from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
-from steadyhand.access.actor import Actor
 from steadyhand.access.decorators import requires
 from steadyhand.access.policy import can
 from steadyhand.agencies import services
@@ -35,18 +33,9 @@ from steadyhand.agencies.selectors import (
 )
 from steadyhand.audit.services import audit_read
 from steadyhand.core.errors import ConflictError, InvalidInput
+from steadyhand.core.views import apply_errors, request_actor
 
 MEMBERS_PER_PAGE = 50
-
-
-def _actor(request: HttpRequest) -> Actor:
-    return request.actor  # type: ignore[attr-defined]
-
-
-def _apply_errors(form: forms.Form, exc: InvalidInput) -> None:
-    """Show a service's validation errors next to the fields they name."""
-    for field, errors in exc.errors.items():
-        form.add_error(field if field in form.fields else None, errors)
 
 
 def _page(request: HttpRequest, members: QuerySet[Member]) -> Page:
@@ -58,7 +47,7 @@ def _page(request: HttpRequest, members: QuerySet[Member]) -> Page:
 
 @requires("unit.view")
 def unit_list(request: HttpRequest) -> HttpResponse:
-    actor = _actor(request)
+    actor = request_actor(request)
     return render(
         request,
         "agencies/unit_list.html",
@@ -72,7 +61,7 @@ def unit_list(request: HttpRequest) -> HttpResponse:
 
 @requires("unit.view")
 def unit_detail(request: HttpRequest, unit_id: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = request_actor(request)
     unit = unit_get_visible(actor=actor, unit_id=unit_id)
     showing_members = can(actor, "member.view")
     return render(
@@ -94,7 +83,7 @@ def unit_detail(request: HttpRequest, unit_id: int) -> HttpResponse:
 @requires("unit.manage")
 def unit_create(request: HttpRequest, unit_id: int) -> HttpResponse:
     """Add a sub-unit under ``unit_id``."""
-    actor = _actor(request)
+    actor = request_actor(request)
     parent = unit_get_visible(actor=actor, unit_id=unit_id, action="unit.manage")
     form = UnitCreateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -107,7 +96,7 @@ def unit_create(request: HttpRequest, unit_id: int) -> HttpResponse:
                 kind=form.cleaned_data["kind"],
             )
         except InvalidInput as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, f"Unit “{unit.name}” created under “{parent.name}”.")
             return redirect("agencies:unit_detail", unit_id=unit.pk)
@@ -122,7 +111,7 @@ def unit_create(request: HttpRequest, unit_id: int) -> HttpResponse:
 @requires("unit.manage")
 def unit_edit(request: HttpRequest, unit_id: int) -> HttpResponse:
     """Rename or move a unit; a save based on a stale copy is refused with 409."""
-    actor = _actor(request)
+    actor = request_actor(request)
     unit = unit_get_visible(actor=actor, unit_id=unit_id, action="unit.manage")
     form = UnitEditForm(request.POST or None, unit=unit)
     status = 200
@@ -144,7 +133,7 @@ def unit_edit(request: HttpRequest, unit_id: int) -> HttpResponse:
                 form.add_error(None, str(exc))
                 status = 409
             except InvalidInput as exc:
-                _apply_errors(form, exc)
+                apply_errors(form, exc)
             else:
                 messages.success(request, f"Unit “{saved.name}” saved.")
                 return redirect("agencies:unit_detail", unit_id=saved.pk)
@@ -161,7 +150,7 @@ def unit_edit(request: HttpRequest, unit_id: int) -> HttpResponse:
 
 @requires("member.view")
 def member_list(request: HttpRequest) -> HttpResponse:
-    actor = _actor(request)
+    actor = request_actor(request)
     filters = MemberFilterForm(request.GET or None, agency_id=actor.agency_id)
     # A bad filter value (say, a unit id of another agency) is reported on the form and ignored.
     filters.is_valid()
@@ -186,7 +175,7 @@ def member_list(request: HttpRequest) -> HttpResponse:
 
 @requires("member.view")
 def member_detail(request: HttpRequest, member_id: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = request_actor(request)
     member = member_get_visible(actor=actor, member_id=member_id)
     # Opening an identified personnel record is a read the audit log keeps.
     audit_read(actor=actor, obj=member)
@@ -204,7 +193,7 @@ def member_detail(request: HttpRequest, member_id: int) -> HttpResponse:
 
 @requires("member.manage")
 def member_create(request: HttpRequest) -> HttpResponse:
-    actor = _actor(request)
+    actor = request_actor(request)
     form = MemberForm(request.POST or None, agency_id=actor.agency_id)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -222,7 +211,7 @@ def member_create(request: HttpRequest) -> HttpResponse:
                 reason=data["reason"],
             )
         except InvalidInput as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, f"{member} added.")
             return redirect("agencies:member_detail", member_id=member.pk)
@@ -237,7 +226,7 @@ def member_create(request: HttpRequest) -> HttpResponse:
 @requires("member.manage")
 def member_edit(request: HttpRequest, member_id: int) -> HttpResponse:
     """Change a member's record; a save based on a stale copy is refused with 409."""
-    actor = _actor(request)
+    actor = request_actor(request)
     member = member_get_visible(actor=actor, member_id=member_id, action="member.manage")
     form = MemberEditForm(request.POST or None, agency_id=actor.agency_id, member=member)
     if request.method != "POST":
@@ -266,7 +255,7 @@ def member_edit(request: HttpRequest, member_id: int) -> HttpResponse:
             form.add_error(None, str(exc))
             status = 409
         except InvalidInput as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, f"{saved} saved.")
             return redirect("agencies:member_detail", member_id=saved.pk)
@@ -283,7 +272,7 @@ def member_edit(request: HttpRequest, member_id: int) -> HttpResponse:
 
 @requires("agency.configure")
 def agency_settings(request: HttpRequest) -> HttpResponse:
-    actor = _actor(request)
+    actor = request_actor(request)
     agency = agency_get(actor=actor)
     form = AgencySettingsForm(request.POST or None, agency=agency)
     if request.method == "POST" and form.is_valid():
@@ -296,7 +285,7 @@ def agency_settings(request: HttpRequest) -> HttpResponse:
                 reason=form.cleaned_data["reason"],
             )
         except InvalidInput as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             if sorted(saved.require_2fa_roles or []) == before:
                 messages.info(request, "Nothing changed: the settings were already like that.")

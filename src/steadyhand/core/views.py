@@ -4,10 +4,23 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
+from django import forms
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from steadyhand.core.errors import NotFound, PermissionDenied
+from steadyhand.access.actor import Actor
+from steadyhand.core.errors import InvalidInput, NotFound, PermissionDenied
+
+
+def request_actor(request: HttpRequest) -> Actor:
+    """The actor of a request that ``@requires`` let through (so never None)."""
+    return request.actor  # type: ignore[attr-defined]
+
+
+def apply_errors(form: forms.Form, exc: InvalidInput) -> None:
+    """Show a service's validation errors next to the fields they name (else on the form)."""
+    for field, errors in exc.errors.items():
+        form.add_error(field if field in form.fields else None, errors)
 
 
 def error_page(request: HttpRequest, *, status: int, heading: str, message: str) -> HttpResponse:

@@ -5,19 +5,18 @@ Views parse input, call one service or selector, and render. ``@requires`` refus
 never hold the action; the selectors and services decide about the record itself.
 """
 
-from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from steadyhand.access.actor import Actor
 from steadyhand.access.decorators import requires
 from steadyhand.access.policy import can
 from steadyhand.agencies.models import Rank
 from steadyhand.agencies.selectors import unit_get_visible
 from steadyhand.core.errors import ConflictError, InvalidInput
+from steadyhand.core.views import apply_errors, request_actor
 from steadyhand.policy import selectors, services
 from steadyhand.policy.forms import (
     ComplianceFilterForm,
@@ -32,15 +31,6 @@ from steadyhand.policy.forms import (
 from steadyhand.policy.models import PolicyVersion, VersionStatus
 
 MEMBERS_PER_PAGE = 50
-
-
-def _actor(request: HttpRequest) -> Actor:
-    return request.actor  # type: ignore[attr-defined]
-
-
-def _apply_errors(form: forms.Form, exc: InvalidInput) -> None:
-    for field, errors in exc.errors.items():
-        form.add_error(field if field in form.fields else None, errors)
 
 
 def _refusal(exc: InvalidInput | ConflictError) -> str:
@@ -62,7 +52,7 @@ def _to_editor(version: PolicyVersion) -> HttpResponse:
 
 @requires("policy.view")
 def document_list(request: HttpRequest) -> HttpResponse:
-    actor = _actor(request)
+    actor = request_actor(request)
     member = selectors.actor_member(actor=actor)
     pending: dict[int, selectors.PendingAcknowledgement] = {}
     acknowledged: set[int] = set()
@@ -95,14 +85,14 @@ def document_create(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             document = services.policy_document_create(
-                actor=_actor(request),
+                actor=request_actor(request),
                 code=form.cleaned_data["code"],
                 title=form.cleaned_data["title"],
                 kind=form.cleaned_data["kind"],
                 applies_to_ranks=form.cleaned_data["applies_to_ranks"],
             )
         except InvalidInput as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, f"Policy “{document}” created. Now write its first draft.")
             return redirect("policy:version_create", document_id=document.pk)
@@ -116,7 +106,7 @@ def document_create(request: HttpRequest) -> HttpResponse:
 
 @requires("policy.view")
 def document_detail(request: HttpRequest, document_id: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = request_actor(request)
     document = selectors.document_get_visible(actor=actor, document_id=document_id)
     versions = list(selectors.version_list(actor=actor, document=document))
     in_progress = next((v for v in versions if v.status != VersionStatus.PUBLISHED), None)
@@ -139,7 +129,7 @@ def document_detail(request: HttpRequest, document_id: int) -> HttpResponse:
 
 @requires("policy.edit")
 def version_create(request: HttpRequest, document_id: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = request_actor(request)
     document = selectors.document_get_visible(actor=actor, document_id=document_id)
     form = VersionCreateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -151,7 +141,7 @@ def version_create(request: HttpRequest, document_id: int) -> HttpResponse:
                 ack_due_days=form.cleaned_data["ack_due_days"],
             )
         except InvalidInput as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, f"Draft v{version.number} started.")
             return _to_editor(version)
@@ -170,7 +160,7 @@ def version_create(request: HttpRequest, document_id: int) -> HttpResponse:
 @requires("policy.view")
 def version_detail(request: HttpRequest, version_id: int) -> HttpResponse:
     """Read a version; acknowledge it; approve or publish it."""
-    actor = _actor(request)
+    actor = request_actor(request)
     version = selectors.version_get_visible(actor=actor, version_id=version_id)
     stamp = VersionStampForm(initial={"version": version.version})
     return render(
@@ -196,7 +186,7 @@ def version_detail(request: HttpRequest, version_id: int) -> HttpResponse:
 @requires("policy.view")
 def version_changes(request: HttpRequest, version_id: int) -> HttpResponse:
     """What changed against the previous published version, section by section."""
-    actor = _actor(request)
+    actor = request_actor(request)
     version = selectors.version_get_visible(actor=actor, version_id=version_id)
     return render(
         request,
@@ -212,7 +202,7 @@ def version_changes(request: HttpRequest, version_id: int) -> HttpResponse:
 @requires("policy.edit")
 def version_edit(request: HttpRequest, version_id: int) -> HttpResponse:
     """Edit a draft: its summary and deadline, and the list of sections."""
-    actor = _actor(request)
+    actor = request_actor(request)
     version = selectors.version_get_visible(actor=actor, version_id=version_id)
     if version.status != VersionStatus.DRAFT:
         messages.error(request, f"v{version.number} is not a draft; its text cannot change.")
@@ -241,7 +231,7 @@ def version_edit(request: HttpRequest, version_id: int) -> HttpResponse:
                 form.add_error(None, str(exc))
                 status = 409
             except InvalidInput as exc:
-                _apply_errors(form, exc)
+                apply_errors(form, exc)
             else:
                 messages.success(request, "Draft saved.")
                 return _to_editor(version)
@@ -266,7 +256,7 @@ def _stamp(request: HttpRequest) -> int | None:
 
 @requires("policy.edit")
 def version_discard(request: HttpRequest, version_id: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = request_actor(request)
     version = selectors.version_get_visible(actor=actor, version_id=version_id)
     if request.method == "POST":
         document_id = version.document_id
@@ -293,7 +283,7 @@ def version_discard(request: HttpRequest, version_id: int) -> HttpResponse:
 @requires("policy.approve")
 @require_POST
 def version_approve(request: HttpRequest, version_id: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = request_actor(request)
     version = selectors.version_get_visible(actor=actor, version_id=version_id)
     try:
         services.policy_version_approve(
@@ -308,7 +298,7 @@ def version_approve(request: HttpRequest, version_id: int) -> HttpResponse:
 
 @requires("policy.publish")
 def version_publish(request: HttpRequest, version_id: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = request_actor(request)
     version = selectors.version_get_visible(actor=actor, version_id=version_id)
     form = PublishForm(request.POST or None, initial={"version": version.version})
     status = 200
@@ -326,7 +316,7 @@ def version_publish(request: HttpRequest, version_id: int) -> HttpResponse:
                 form.add_error(None, str(exc))
                 status = 409
             except InvalidInput as exc:
-                _apply_errors(form, exc)
+                apply_errors(form, exc)
             else:
                 messages.success(request, f"v{version.number} published.")
                 return _to_version(version)
@@ -343,7 +333,7 @@ def version_publish(request: HttpRequest, version_id: int) -> HttpResponse:
 
 @requires("policy.edit")
 def section_add(request: HttpRequest, version_id: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = request_actor(request)
     version = selectors.version_get_visible(actor=actor, version_id=version_id)
     form = SectionForm(request.POST or None, initial={"version": version.version})
     status = 200
@@ -363,7 +353,7 @@ def section_add(request: HttpRequest, version_id: int) -> HttpResponse:
                 form.add_error(None, str(exc))
                 status = 409
             except InvalidInput as exc:
-                _apply_errors(form, exc)
+                apply_errors(form, exc)
             else:
                 messages.success(request, f"Section {section.number} added.")
                 return _to_editor(version)
@@ -377,7 +367,7 @@ def section_add(request: HttpRequest, version_id: int) -> HttpResponse:
 
 @requires("policy.edit")
 def section_edit(request: HttpRequest, version_id: int, section_id: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = request_actor(request)
     version = selectors.version_get_visible(actor=actor, version_id=version_id)
     section = selectors.section_get_visible(actor=actor, version=version, section_id=section_id)
     form = SectionForm(
@@ -406,7 +396,7 @@ def section_edit(request: HttpRequest, version_id: int, section_id: int) -> Http
                 form.add_error(None, str(exc))
                 status = 409
             except InvalidInput as exc:
-                _apply_errors(form, exc)
+                apply_errors(form, exc)
             else:
                 messages.success(request, f"Section {form.cleaned_data['number']} saved.")
                 return _to_editor(version)
@@ -421,7 +411,7 @@ def section_edit(request: HttpRequest, version_id: int, section_id: int) -> Http
 @requires("policy.edit")
 @require_POST
 def section_delete(request: HttpRequest, version_id: int, section_id: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = request_actor(request)
     version = selectors.version_get_visible(actor=actor, version_id=version_id)
     section = selectors.section_get_visible(actor=actor, version=version, section_id=section_id)
     try:
@@ -438,7 +428,7 @@ def section_delete(request: HttpRequest, version_id: int, section_id: int) -> Ht
 @requires("policy.edit")
 @require_POST
 def section_move(request: HttpRequest, version_id: int, section_id: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = request_actor(request)
     version = selectors.version_get_visible(actor=actor, version_id=version_id)
     section = selectors.section_get_visible(actor=actor, version=version, section_id=section_id)
     form = SectionMoveForm(request.POST)
@@ -465,7 +455,7 @@ def section_move(request: HttpRequest, version_id: int, section_id: int) -> Http
 @requires("policy.acknowledge")
 @require_POST
 def version_acknowledge(request: HttpRequest, version_id: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = request_actor(request)
     version = selectors.version_get_visible(actor=actor, version_id=version_id)
     try:
         services.policy_version_acknowledge(actor=actor, version=version)
@@ -483,7 +473,7 @@ def version_acknowledge(request: HttpRequest, version_id: int) -> HttpResponse:
 @requires("policy.compliance")
 def compliance(request: HttpRequest) -> HttpResponse:
     """Who in the actor's chain has not acknowledged the current versions, and who is late."""
-    actor = _actor(request)
+    actor = request_actor(request)
     form = ComplianceFilterForm(
         request.GET or None,
         versions=selectors.compliance_version_choices(actor=actor),

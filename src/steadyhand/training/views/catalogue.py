@@ -16,6 +16,7 @@ from steadyhand.access.actor import Actor
 from steadyhand.access.decorators import requires
 from steadyhand.access.policy import can
 from steadyhand.core.errors import ConflictError, InvalidInput
+from steadyhand.core.views import apply_errors, request_actor
 from steadyhand.training.models import Course, EnrolmentStatus, ParityGroup, Session
 from steadyhand.training.selectors import catalogue as selectors
 from steadyhand.training.services import catalogue as services
@@ -33,23 +34,12 @@ from steadyhand.training.views.catalogue_forms import (
     split_badges,
 )
 
-
-def _actor(request: HttpRequest) -> Actor:
-    return request.actor  # type: ignore[attr-defined]
-
-
-def _apply_errors(form: forms.Form, exc: InvalidInput) -> None:
-    """Show a service's validation errors next to the fields they name."""
-    for field, errors in exc.errors.items():
-        form.add_error(field if field in form.fields else None, errors)
-
-
 # The catalogue and its topics ------------------------------------------------------------------
 
 
 @requires("training.catalogue")
 def catalogue(request: HttpRequest) -> HttpResponse:
-    actor = _actor(request)
+    actor = request_actor(request)
     show_retired = request.GET.get("retired") == "1"
     return render(
         request,
@@ -68,13 +58,13 @@ def catalogue(request: HttpRequest) -> HttpResponse:
 
 @requires("training.manage")
 def topic_manage(request: HttpRequest) -> HttpResponse:
-    actor = _actor(request)
+    actor = request_actor(request)
     form = TopicForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             topic = services.topic_create(actor=actor, **form.cleaned_data)
         except InvalidInput as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, f"Topic “{topic.name}” added.")
             return redirect("training:topic_manage")
@@ -95,7 +85,7 @@ def topic_manage(request: HttpRequest) -> HttpResponse:
 @require_POST
 @requires("training.manage")
 def topic_setup(request: HttpRequest) -> HttpResponse:
-    created = services.training_setup_agency(actor=_actor(request))
+    created = services.training_setup_agency(actor=request_actor(request))
     if created:
         messages.success(
             request, f"Added {len(created)} standard topics: {', '.join(t.name for t in created)}."
@@ -107,7 +97,7 @@ def topic_setup(request: HttpRequest) -> HttpResponse:
 
 @requires("training.manage")
 def topic_edit(request: HttpRequest, topic_id: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = request_actor(request)
     topic = selectors.topic_get_visible(actor=actor, topic_id=topic_id)
     form = TopicEditForm(
         request.POST or None, initial={"name": topic.name, "parity_group": topic.parity_group}
@@ -116,7 +106,7 @@ def topic_edit(request: HttpRequest, topic_id: int) -> HttpResponse:
         try:
             services.topic_update(actor=actor, topic=topic, **form.cleaned_data)
         except InvalidInput as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, f"Topic “{form.cleaned_data['name']}” saved.")
             return redirect("training:topic_manage")
@@ -153,7 +143,7 @@ def _mode_hours(modes: Any) -> dict[str, Any]:
 
 @requires("training.manage")
 def course_create(request: HttpRequest) -> HttpResponse:
-    actor = _actor(request)
+    actor = request_actor(request)
     sections = selectors.published_sections(agency_id=actor.agency_id)
     data = request.POST if request.method == "POST" else None
     form = CourseForm(data, agency_id=actor.agency_id, sections=sections)
@@ -174,7 +164,7 @@ def course_create(request: HttpRequest) -> HttpResponse:
                 citations=form.cleaned_citations(),
             )
         except InvalidInput as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, f"Course {course.code} “{course.title}” created.")
             return redirect("training:course_detail", course_id=course.pk)
@@ -183,7 +173,7 @@ def course_create(request: HttpRequest) -> HttpResponse:
 
 @requires("training.catalogue")
 def course_detail(request: HttpRequest, course_id: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = request_actor(request)
     course = selectors.course_get_visible(actor=actor, course_id=course_id)
     today = selectors.training_today(actor=actor)
     sessions = selectors.session_list(actor=actor, course=course)
@@ -204,7 +194,7 @@ def course_detail(request: HttpRequest, course_id: int) -> HttpResponse:
 @requires("training.manage")
 def course_edit(request: HttpRequest, course_id: int) -> HttpResponse:
     """Change a course; a save based on a stale copy is refused with 409."""
-    actor = _actor(request)
+    actor = request_actor(request)
     course = selectors.course_get_visible(actor=actor, course_id=course_id)
     sections = selectors.published_sections(agency_id=actor.agency_id)
     current = selectors.course_citations(course=course)
@@ -250,7 +240,7 @@ def course_edit(request: HttpRequest, course_id: int) -> HttpResponse:
             form.add_error(None, str(exc))
             status = 409
         except InvalidInput as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, f"Course {saved.code} saved.")
             return redirect("training:course_detail", course_id=saved.pk)
@@ -262,7 +252,7 @@ def course_edit(request: HttpRequest, course_id: int) -> HttpResponse:
 
 @requires("training.catalogue")
 def session_list(request: HttpRequest) -> HttpResponse:
-    actor = _actor(request)
+    actor = request_actor(request)
     today = selectors.training_today(actor=actor)
     return render(
         request,
@@ -282,7 +272,7 @@ def _instructors(actor: Actor, form: SessionForm) -> tuple[list[Any], list[str]]
 
 @requires("training.manage")
 def session_create(request: HttpRequest, course_id: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = request_actor(request)
     course = selectors.course_get_visible(actor=actor, course_id=course_id)
     form = SessionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -301,7 +291,7 @@ def session_create(request: HttpRequest, course_id: int) -> HttpResponse:
                     instructors=instructors,
                 )
             except InvalidInput as exc:
-                _apply_errors(form, exc)
+                apply_errors(form, exc)
             else:
                 messages.success(request, f"Session of {course.code} planned.")
                 return redirect("training:session_detail", session_id=session.pk)
@@ -315,7 +305,7 @@ def session_create(request: HttpRequest, course_id: int) -> HttpResponse:
 
 @requires("training.manage")
 def session_edit(request: HttpRequest, session_id: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = request_actor(request)
     session = selectors.session_get_visible(
         actor=actor, session_id=session_id, action="training.manage"
     )
@@ -354,7 +344,7 @@ def session_edit(request: HttpRequest, session_id: int) -> HttpResponse:
                     form.add_error(None, str(exc))
                     status = 409
                 except InvalidInput as exc:
-                    _apply_errors(form, exc)
+                    apply_errors(form, exc)
                 else:
                     messages.success(request, "Session saved.")
                     return redirect("training:session_detail", session_id=session.pk)
@@ -373,7 +363,7 @@ def _session_page(
     enrol_form: EnrolForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
-    actor = _actor(request)
+    actor = request_actor(request)
     managing = can(actor, "training.manage", session)
     return render(
         request,
@@ -394,14 +384,14 @@ def _session_page(
 
 @requires("training.catalogue")
 def session_detail(request: HttpRequest, session_id: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = request_actor(request)
     return _session_page(request, selectors.session_get_visible(actor=actor, session_id=session_id))
 
 
 @require_POST
 @requires("training.manage")
 def session_enrol(request: HttpRequest, session_id: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = request_actor(request)
     session = selectors.session_get_visible(
         actor=actor, session_id=session_id, action="training.manage"
     )
@@ -436,7 +426,7 @@ def session_enrol(request: HttpRequest, session_id: int) -> HttpResponse:
 @requires("training.manage")
 def session_roster(request: HttpRequest, session_id: int) -> HttpResponse:
     """The whole roster in one form: status, score, hours and completion date per member."""
-    actor = _actor(request)
+    actor = request_actor(request)
     session = selectors.session_get_visible(
         actor=actor, session_id=session_id, action="training.manage"
     )
@@ -523,7 +513,7 @@ def _posted_enrolment_id(form: forms.Form) -> int | None:
 @requires("training.manage")
 def trainer_upcoming(request: HttpRequest) -> HttpResponse:
     """The trainer's view: sessions of the next 60 days, their rosters and how full they are."""
-    actor = _actor(request)
+    actor = request_actor(request)
     fills = selectors.sessions_upcoming(actor=actor)
     return render(
         request,
@@ -543,7 +533,7 @@ def trainer_upcoming(request: HttpRequest) -> HttpResponse:
 
 @requires("training.record")
 def transcript(request: HttpRequest, member_id: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = request_actor(request)
     member = selectors.member_get_for_transcript(actor=actor, member_id=member_id)
     record = selectors.transcript(actor=actor, member=member)
     return render(
@@ -562,7 +552,7 @@ def transcript(request: HttpRequest, member_id: int) -> HttpResponse:
 
 @requires("training.record")
 def my_transcript(request: HttpRequest) -> HttpResponse:
-    actor = _actor(request)
+    actor = request_actor(request)
     if actor.member_id is None:
         return render(request, "training/catalogue_no_member.html", status=404)
     return redirect("training:transcript", member_id=actor.member_id)
@@ -571,7 +561,7 @@ def my_transcript(request: HttpRequest) -> HttpResponse:
 @requires("training.record")
 def unit_status(request: HttpRequest) -> HttpResponse:
     """Members of a unit's subtree with this year's hours by parity group."""
-    actor = _actor(request)
+    actor = request_actor(request)
     units = selectors.status_units(actor=actor)
     today = selectors.training_today(actor=actor)
     try:

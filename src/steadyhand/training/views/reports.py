@@ -11,19 +11,18 @@ from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
 
-from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.safestring import SafeString
 
-from steadyhand.access.actor import Actor
 from steadyhand.access.decorators import requires
 from steadyhand.access.policy import can
 from steadyhand.agencies.models import Rank, Unit
 from steadyhand.core.charts import Reference, Series, bar_chart, line_chart
 from steadyhand.core.errors import ConflictError, InvalidInput
+from steadyhand.core.views import apply_errors, request_actor
 from steadyhand.imports.selectors import agency_today
 from steadyhand.training.compliance import ComplianceStatus
 from steadyhand.training.models import DeliveryMode, Mandate, Setting
@@ -64,18 +63,9 @@ STATUS_ORDER = [
 ]
 
 
-def _actor(request: HttpRequest) -> Actor:
-    return request.actor  # type: ignore[attr-defined]
-
-
-def _apply_errors(form: forms.Form, exc: InvalidInput) -> None:
-    for field, errors in exc.errors.items():
-        form.add_error(field if field in form.fields else None, errors)
-
-
 @requires("training.report")
 def reports_index(request: HttpRequest) -> HttpResponse:
-    actor = _actor(request)
+    actor = request_actor(request)
     return render(
         request,
         "training/reports_index.html",
@@ -172,7 +162,7 @@ def _mode_rows(by_mode: dict[str, dict[str, Decimal]]) -> list[tuple[str, Decima
 
 @requires("training.report")
 def parity(request: HttpRequest) -> HttpResponse:
-    actor = _actor(request)
+    actor = request_actor(request)
     today = agency_today(agency_id=actor.agency_id)
     units = report_units(actor=actor)
     all_years = parity_by_year(actor=actor)
@@ -215,7 +205,7 @@ def parity(request: HttpRequest) -> HttpResponse:
 
 @requires("mandate.manage")
 def parity_target_edit(request: HttpRequest) -> HttpResponse:
-    actor = _actor(request)
+    actor = request_actor(request)
     current = parity_target(agency_id=actor.agency_id)
     form = ParityTargetForm(request.POST or None, initial={"parity_target_ratio": current})
     if request.method == "POST" and form.is_valid():
@@ -226,7 +216,7 @@ def parity_target_edit(request: HttpRequest) -> HttpResponse:
                 reason=form.cleaned_data["reason"],
             )
         except InvalidInput as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, f"Parity target ratio is now {saved.parity_target_ratio}.")
             return redirect("training:reports_parity")
@@ -242,7 +232,7 @@ def parity_target_edit(request: HttpRequest) -> HttpResponse:
 
 
 def _compliance_inputs(request: HttpRequest) -> tuple[ComplianceFilterForm, date, Unit | None]:
-    actor = _actor(request)
+    actor = request_actor(request)
     filters = ComplianceFilterForm(request.GET or None, units=report_units(actor=actor))
     filters.is_valid()
     cleaned = getattr(filters, "cleaned_data", {})
@@ -264,7 +254,7 @@ def describe_mandate(mandate: Mandate) -> str:
 
 @requires("training.report")
 def compliance(request: HttpRequest) -> HttpResponse:
-    actor = _actor(request)
+    actor = request_actor(request)
     filters, as_of, unit = _compliance_inputs(request)
     report = compliance_report(actor=actor, as_of=as_of, unit=unit)
     rows = [
@@ -321,7 +311,7 @@ COMPLIANCE_CSV_COLUMNS = [
 @requires("training.report")
 def compliance_csv(request: HttpRequest) -> HttpResponse:
     """The due-soon and overdue lists of the compliance page, one row per member and mandate."""
-    actor = _actor(request)
+    actor = request_actor(request)
     _, as_of, unit = _compliance_inputs(request)
     report = compliance_report(actor=actor, as_of=as_of, unit=unit)
     out = io.StringIO()
@@ -363,7 +353,7 @@ def compliance_csv(request: HttpRequest) -> HttpResponse:
 
 @requires("training.report")
 def coverage(request: HttpRequest) -> HttpResponse:
-    matrix = coverage_matrix(actor=_actor(request))
+    matrix = coverage_matrix(actor=request_actor(request))
     return render(
         request,
         "training/reports_coverage.html",
@@ -376,7 +366,7 @@ def coverage(request: HttpRequest) -> HttpResponse:
 
 @requires("mandate.manage")
 def mandate_list_view(request: HttpRequest) -> HttpResponse:
-    actor = _actor(request)
+    actor = request_actor(request)
     mandates = [(m, describe_mandate(m)) for m in mandate_list(actor=actor)]
     return render(
         request,
@@ -405,7 +395,7 @@ def _mandate_fields(data: dict[str, object]) -> dict[str, object]:
 
 @requires("mandate.manage")
 def mandate_create(request: HttpRequest) -> HttpResponse:
-    actor = _actor(request)
+    actor = request_actor(request)
     form = MandateForm(request.POST or None, topics=topic_list(actor=actor))
     if request.method == "POST" and form.is_valid():
         try:
@@ -414,7 +404,7 @@ def mandate_create(request: HttpRequest) -> HttpResponse:
                 **_mandate_fields(form.cleaned_data),  # type: ignore[arg-type]
             )
         except InvalidInput as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, f"Mandate “{mandate.name}” added.")
             return redirect("training:reports_mandates")
@@ -428,7 +418,7 @@ def mandate_create(request: HttpRequest) -> HttpResponse:
 
 @requires("mandate.manage")
 def mandate_edit(request: HttpRequest, mandate_id: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = request_actor(request)
     mandate = mandate_get_visible(actor=actor, mandate_id=mandate_id)
     form = MandateForm(request.POST or None, topics=topic_list(actor=actor), mandate=mandate)
     status = 200
@@ -446,7 +436,7 @@ def mandate_edit(request: HttpRequest, mandate_id: int) -> HttpResponse:
                 form.add_error(None, str(exc))
                 status = 409
             except InvalidInput as exc:
-                _apply_errors(form, exc)
+                apply_errors(form, exc)
             else:
                 messages.success(request, f"Mandate “{saved.name}” saved.")
                 return redirect("training:reports_mandates")
@@ -460,7 +450,7 @@ def mandate_edit(request: HttpRequest, mandate_id: int) -> HttpResponse:
 
 @requires("mandate.manage")
 def mandate_delete(request: HttpRequest, mandate_id: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = request_actor(request)
     mandate = mandate_get_visible(actor=actor, mandate_id=mandate_id)
     form = ReasonForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
@@ -480,7 +470,7 @@ def mandate_examples(request: HttpRequest) -> HttpResponse:
     """Load the example rule sets (POST only; the mandates page has the button)."""
     if request.method != "POST":
         return redirect("training:reports_mandates")
-    loaded = services.mandate_load_example_rule_sets(actor=_actor(request))
+    loaded = services.mandate_load_example_rule_sets(actor=request_actor(request))
     if loaded.created:
         messages.success(
             request,

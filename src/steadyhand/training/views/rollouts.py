@@ -12,11 +12,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from steadyhand.access.actor import Actor
 from steadyhand.access.decorators import requires
 from steadyhand.access.policy import can
 from steadyhand.agencies.models import Unit
 from steadyhand.core.errors import ConflictError, InvalidInput
+from steadyhand.core.views import apply_errors, request_actor
 from steadyhand.training.models import AssignmentLevel, Course, RolloutPlan
 from steadyhand.training.randomization import ALGORITHM, MAX_SEED
 from steadyhand.training.selectors.rollouts import (
@@ -38,15 +38,6 @@ STRATA_CHOICES = [
     ("precinct", "Precinct only"),
     ("", "No strata"),
 ]
-
-
-def _actor(request: HttpRequest) -> Actor:
-    return request.actor  # type: ignore[attr-defined]
-
-
-def _apply_errors(form: forms.Form, exc: InvalidInput) -> None:
-    for name, errors in exc.errors.items():
-        form.add_error(name if name in form.fields else None, errors)
 
 
 def add_months(day: date, months: int) -> date:
@@ -132,7 +123,7 @@ def _strata(value: str) -> list[str]:
 
 @requires("rollout.view")
 def rollout_list(request: HttpRequest) -> HttpResponse:
-    actor = _actor(request)
+    actor = request_actor(request)
     return render(
         request,
         "training/rollout_list.html",
@@ -146,7 +137,7 @@ def rollout_list(request: HttpRequest) -> HttpResponse:
 
 @requires("rollout.view")
 def rollout_detail(request: HttpRequest, plan_id: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = request_actor(request)
     plan = rollout_get_visible(actor=actor, plan_id=plan_id)
     rows = rollout_assignment_rows(actor=actor, plan=plan)
     page = Paginator(rows, ROWS_PER_PAGE).get_page(request.GET.get("page")) if rows else None
@@ -172,7 +163,7 @@ def rollout_detail(request: HttpRequest, plan_id: int) -> HttpResponse:
 
 @requires("rollout.manage")
 def rollout_create(request: HttpRequest) -> HttpResponse:
-    actor = _actor(request)
+    actor = request_actor(request)
     form = PlanCreateForm(request.POST or None, agency_id=actor.agency_id)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -186,7 +177,7 @@ def rollout_create(request: HttpRequest) -> HttpResponse:
                 waves=data["waves"],
             )
         except InvalidInput as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, f"Roll-out plan “{plan.name}” created.")
             return redirect("training:rollout_detail", plan_id=plan.pk)
@@ -204,7 +195,7 @@ def _wave_text(plan: RolloutPlan) -> str:
 
 @requires("rollout.manage")
 def rollout_edit(request: HttpRequest, plan_id: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = request_actor(request)
     plan = rollout_get_visible(actor=actor, plan_id=plan_id, action="rollout.manage")
     initial = {"name": plan.name, "strata": ",".join(plan.strata), "wave_dates": _wave_text(plan)}
     form = PlanForm(request.POST or None, initial=initial)
@@ -219,7 +210,7 @@ def rollout_edit(request: HttpRequest, plan_id: int) -> HttpResponse:
                 waves=data["waves"],
             )
         except InvalidInput as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         except ConflictError as exc:
             form.add_error(None, str(exc))
         else:
@@ -258,7 +249,7 @@ class RandomizeForm(forms.Form):
 @requires("rollout.manage")
 def rollout_randomize(request: HttpRequest, plan_id: int) -> HttpResponse:
     """GET with ``?unit=`` previews the candidates per stratum; POST randomizes and locks."""
-    actor = _actor(request)
+    actor = request_actor(request)
     plan = rollout_get_visible(actor=actor, plan_id=plan_id, action="rollout.manage")
     form = RandomizeForm(
         request.POST if request.method == "POST" else (request.GET or None),
@@ -274,7 +265,7 @@ def rollout_randomize(request: HttpRequest, plan_id: int) -> HttpResponse:
                 seed=form.cleaned_data["seed"],
             )
         except InvalidInput as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         except ConflictError as exc:
             form.add_error(None, str(exc))
         else:
@@ -315,7 +306,7 @@ class AssignForm(forms.Form):
 @requires("rollout.manage")
 @require_POST
 def rollout_assign(request: HttpRequest, plan_id: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = request_actor(request)
     plan = rollout_get_visible(actor=actor, plan_id=plan_id, action="rollout.manage")
     form = AssignForm(request.POST, waves=[w.number for w in plan_waves(plan=plan)])
     if not form.is_valid():
@@ -347,7 +338,7 @@ def rollout_assign(request: HttpRequest, plan_id: int) -> HttpResponse:
 @requires("rollout.manage")
 @require_POST
 def rollout_lock(request: HttpRequest, plan_id: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = request_actor(request)
     plan = rollout_get_visible(actor=actor, plan_id=plan_id, action="rollout.manage")
     try:
         services.rollout_lock(actor=actor, plan=plan)

@@ -14,6 +14,7 @@ from steadyhand.access.decorators import requires
 from steadyhand.access.policy import can
 from steadyhand.agencies.models import Unit
 from steadyhand.core.errors import ConflictError, InvalidInput
+from steadyhand.core.views import apply_errors, request_actor
 from steadyhand.training.models import Course, Session, Survey, SurveyPhase, Wave
 from steadyhand.training.selectors.surveys import (
     invitation_counts,
@@ -38,15 +39,6 @@ AGREEMENT_5 = [
     "Agree",
     "Strongly agree",
 ]
-
-
-def _actor(request: HttpRequest) -> Actor:
-    return request.actor  # type: ignore[attr-defined]
-
-
-def _apply_errors(form: forms.Form, exc: InvalidInput) -> None:
-    for name, errors in exc.errors.items():
-        form.add_error(name if name in form.fields else None, errors)
 
 
 def items_to_text(items: list[dict[str, Any]]) -> str:
@@ -108,7 +100,7 @@ class SurveyForm(forms.Form):
 
 @requires("survey.results")
 def survey_list(request: HttpRequest) -> HttpResponse:
-    actor = _actor(request)
+    actor = request_actor(request)
     return render(
         request,
         "training/survey_list.html",
@@ -118,7 +110,7 @@ def survey_list(request: HttpRequest) -> HttpResponse:
 
 @requires("survey.manage")
 def survey_create(request: HttpRequest) -> HttpResponse:
-    actor = _actor(request)
+    actor = request_actor(request)
     form = SurveyForm(request.POST or None, agency_id=actor.agency_id)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -132,7 +124,7 @@ def survey_create(request: HttpRequest) -> HttpResponse:
                 min_group_size=data["min_group_size"],
             )
         except InvalidInput as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, f"Survey “{survey.title}” created. Now invite members.")
             return redirect("training:survey_detail", survey_id=survey.pk)
@@ -146,7 +138,7 @@ def survey_create(request: HttpRequest) -> HttpResponse:
 
 @requires("survey.results")
 def survey_detail(request: HttpRequest, survey_id: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = request_actor(request)
     survey = survey_get_visible(actor=actor, survey_id=survey_id)
     results = survey_results(survey=survey)
     return render(
@@ -198,7 +190,7 @@ class InviteForm(forms.Form):
 
 @requires("survey.manage")
 def survey_invite(request: HttpRequest, survey_id: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = request_actor(request)
     survey = survey_get_visible(actor=actor, survey_id=survey_id, action="survey.manage")
     form = InviteForm(request.POST or None, actor=actor, survey=survey)
     if request.method == "POST" and form.is_valid():
@@ -219,7 +211,7 @@ def survey_invite(request: HttpRequest, survey_id: int) -> HttpResponse:
                 source=f"{data['source']}:{chosen.pk}",
             )
         except InvalidInput as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         except ConflictError as exc:
             form.add_error(None, str(exc))
         else:
@@ -237,7 +229,7 @@ def survey_invite(request: HttpRequest, survey_id: int) -> HttpResponse:
 @requires("survey.manage")
 @require_POST
 def survey_close(request: HttpRequest, survey_id: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = request_actor(request)
     survey = survey_get_visible(actor=actor, survey_id=survey_id, action="survey.manage")
     try:
         services.survey_close(actor=actor, survey=survey)
@@ -253,7 +245,7 @@ def survey_mine(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "training/survey_mine.html",
-        {"invitations": member_survey_invitations(actor=_actor(request))},
+        {"invitations": member_survey_invitations(actor=request_actor(request))},
     )
 
 
@@ -272,7 +264,7 @@ class AnswerForm(forms.Form):
 
 @requires("survey.respond")
 def survey_respond(request: HttpRequest, invitation_id: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = request_actor(request)
     invitation = invitation_get_for_respondent(actor=actor, invitation_id=invitation_id)
     survey = invitation.survey
     form = AnswerForm(request.POST or None, survey=survey)
@@ -281,7 +273,7 @@ def survey_respond(request: HttpRequest, invitation_id: int) -> HttpResponse:
         try:
             services.survey_respond(actor=actor, invitation=invitation, answers=form.cleaned_data)
         except InvalidInput as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         except ConflictError as exc:
             form.add_error(None, str(exc))
         else:
