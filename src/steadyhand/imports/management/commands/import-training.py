@@ -10,11 +10,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from steadyhand.access.actor import Actor
-from steadyhand.access.policy import can
-from steadyhand.access.registry import get_action
-from steadyhand.accounts.models import User
-from steadyhand.accounts.selectors import actor_for_user
-from steadyhand.agencies.models import Agency
+from steadyhand.accounts.cli import actor_for_command
 from steadyhand.core.errors import InvalidInput, SteadyhandError
 from steadyhand.imports.models import ImportBatch, LoadMode
 from steadyhand.imports.progress_bar import progress_bar
@@ -109,20 +105,9 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from exc
 
     def _actor(self, slug: str, username: str) -> Actor:
-        agency = Agency.objects.filter(slug=slug).first()
-        if agency is None:
-            raise CommandError(f"No agency with the slug {slug!r}.")
-        user = User.objects.filter(username=username, agency=agency).first()
-        actor = actor_for_user(user) if user is not None else None
-        if actor is None:
-            raise CommandError(f"No active user {username!r} in {agency.name}.")
-        if not can(actor, "training.import"):
-            roles = ", ".join(sorted(r.label for r in get_action("training.import").roles))
-            raise CommandError(
-                f"{username} may not import training records; that needs one of these roles: "
-                f"{roles}."
-            )
-        return actor
+        return actor_for_command(
+            slug=slug, username=username, action="training.import", doing="import training records"
+        )
 
     def _run(
         self,
