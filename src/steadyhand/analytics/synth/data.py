@@ -335,7 +335,7 @@ def predictor_values(panel: SynthPanel, spec: SynthSpec) -> FloatArray:
         mask = (times >= p.start) & (times <= p.end)
         if not mask.any():
             raise ValueError(f"predictor {p.label}: no time of the panel falls in the window")
-        rows.append(_nanmean_rows(panel.column(p.column)[mask], p.label, panel.units))
+        rows.append(_nanmean_rows(panel.column(p.column)[mask]))
     for s in spec.special_predictors:
         if len(s.times) == 0:
             raise ValueError(f"special predictor on {s.column!r} lists no times")
@@ -343,7 +343,7 @@ def predictor_values(panel: SynthPanel, spec: SynthSpec) -> FloatArray:
         for t, i in zip(s.times, idx, strict=True):
             if i >= times.size or times[i] != t:
                 raise ValueError(f"special predictor {s.label}: time {_fmt_time(t)} not in panel")
-        rows.append(_nanmean_rows(panel.column(s.column)[idx], s.label, panel.units))
+        rows.append(_nanmean_rows(panel.column(s.column)[idx]))
     if not rows:
         raise ValueError("the specification has no predictors; give predictors or special ones")
     return np.vstack(rows)
@@ -427,7 +427,8 @@ def design(
     )
 
 
-def _nanmean_rows(block: FloatArray, label: str, units: tuple[str, ...]) -> FloatArray:
+def _nanmean_rows(block: FloatArray) -> FloatArray:
+    # nanmean without its all-nan warning; an all-missing unit gives nan, reported by design()
     ok = np.isfinite(block)
     n = ok.sum(axis=0)
     total = np.where(ok, block, 0.0).sum(axis=0)
