@@ -48,6 +48,7 @@ References
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass
 from numbers import Integral, Real
 from typing import Literal
@@ -177,6 +178,7 @@ class _Design:
     functionals: NDArray[np.float64]
     n_targets: int
     x_index: tuple[NDArray[np.intp], ...]
+    xhat: str
     n_excluded: int
 
 
@@ -201,7 +203,7 @@ def _prepare(
     if event_times is not None:
         if estimand != "eventstudy":
             raise ValueError("event_times only applies to estimand='eventstudy'.")
-        if isinstance(event_times, (str, bytes)) or not hasattr(event_times, "__iter__"):
+        if isinstance(event_times, (str, bytes)) or not isinstance(event_times, Iterable):
             raise ValueError(f"event_times must be a list of integers; got {event_times!r}.")
         items = list(event_times)
         if not items or any(
@@ -259,17 +261,32 @@ def _prepare(
         functionals=funcs,
         n_targets=n_t,
         x_index=x_index,
+        xhat=xhat,
         n_excluded=panel.n_units - len(order),
     )
 
 
-def _solve_beta(vxx: NDArray[np.float64], cxt: NDArray[np.float64]) -> NDArray[np.float64]:
-    if vxx.size == 0:
-        return np.zeros(0)
-    # Contrasts can be collinear (e.g. a cohort whose outcomes never vary); the minimum-norm
-    # solution gives the same estimator because it only matters through X'beta.
-    sol, *_ = np.linalg.lstsq(vxx, cxt, rcond=1e-10)
-    return np.asarray(sol, dtype=np.float64)
+def _betas(
+    cov: NDArray[np.float64], design: _Design, beta: float | None
+) -> list[NDArray[np.float64]]:
+    """Coefficient vector of every target: fixed, or the estimated efficient one."""
+    if beta is not None:
+        return [np.full(len(xi), float(beta)) for xi in design.x_index]
+    shared = design.xhat == "all"
+    if shared:
+        xi = design.x_index[0]
+        if xi.size == 0:
+            return [np.zeros(0) for _ in design.x_index]
+        # One solve for all targets. Contrasts can be collinear (e.g. a cohort whose outcome
+        # never varies); the minimum-norm solution gives the same estimator, since beta only
+        # enters through X'beta.
+        sol, *_ = np.linalg.lstsq(cov[np.ix_(xi, xi)], cov[xi, : design.n_targets], rcond=1e-10)
+        return [np.asarray(sol[:, r], dtype=np.float64) for r in range(design.n_targets)]
+    out = []
+    for r, xi in enumerate(design.x_index):
+        vxx = float(cov[xi[0], xi[0]])
+        out.append(np.array([cov[xi[0], r] / vxx if vxx > 0 else 0.0]))
+    return out
 
 
 def _target_stats(
@@ -277,21 +294,19 @@ def _target_stats(
     cov: NDArray[np.float64],
     design: _Design,
     r: int,
-    beta: float | None,
-) -> tuple[float, float, NDArray[np.float64], float, float, float, float, float]:
-    """Estimate, variance, beta, plug-in, plug-in variance, baseline, its var, covariance."""
+    b: NDArray[np.float64],
+) -> tuple[float, float, float, float, float, float, float]:
+    """Estimate, variance, plug-in, plug-in variance, baseline, its variance, covariance."""
     th, bl = r, design.n_targets + r
     xi = design.x_index[r]
     vxx = cov[np.ix_(xi, xi)]
     cxt = cov[xi, th]
-    b = _solve_beta(vxx, cxt) if beta is None else np.full(len(xi), float(beta))
     est = values[th] - values[xi] @ b
     var = cov[th, th] - 2.0 * b @ cxt + b @ vxx @ b
     cov_tb = cov[th, bl] - b @ cov[xi, bl]
     return (
         float(est),
         float(max(var, 0.0)),
-        b,
         float(values[th]),
         float(cov[th, th]),
         float(values[bl]),
@@ -305,12 +320,10 @@ def _row(
     values: NDArray[np.float64],
     cov: NDArray[np.float64],
     r: int,
-    beta: float | None,
+    b: NDArray[np.float64],
     z: float,
 ) -> EstimateRow:
-    est, var, b, plug, plug_var, base, base_var, cov_tb = _target_stats(
-        values, cov, design, r, beta
-    )
+    est, var, plug, plug_var, base, base_var, cov_tb = _target_stats(values, cov, design, r, b)
     se = math.sqrt(var)
     if base != 0.0:
         ratio = est / base
@@ -404,7 +417,8 @@ def efficient_estimate(
     y = panel.outcomes[design.order]
     values, cov = functional_moments(y, design.bounds, design.functionals)
     z = float(norm.ppf(0.5 + float(level) / 2.0))
-    rows = [_row(design, values, cov, r, beta, z) for r in range(design.n_targets)]
+    betas = _betas(cov, design, beta)
+    rows = [_row(design, values, cov, r, betas[r], z) for r in range(design.n_targets)]
     overall = rows[-1]
     return EfficientResult(
         estimand=estimand,

@@ -23,10 +23,10 @@ from dataclasses import dataclass
 from numbers import Integral
 
 import numpy as np
-from numpy.typing import ArrayLike
+from numpy.typing import ArrayLike, NDArray
 
-from .estimator import NeverTreated, Xhat, _prepare, _target_stats
-from .moments import functional_moments
+from .estimator import NeverTreated, Xhat, _betas, _prepare, _target_stats
+from .moments import functional_moments, project_units, projected_moments
 from .panel import RolloutPanel
 
 __all__ = ["FisherResult", "fisher_test"]
@@ -107,7 +107,7 @@ def fisher_test(
     design = _prepare(panel, estimand, event_times, never_treated, xhat)
     r = design.n_targets - 1
     y = panel.outcomes[design.order]
-    groups: list[np.ndarray] = [np.arange(len(design.order))]
+    groups: list[NDArray[np.intp]] = [np.arange(len(design.order))]
     if strata is not None:
         s = np.asarray(strata)
         if s.shape != (panel.n_units,):
@@ -117,20 +117,31 @@ def fisher_test(
         _, codes = np.unique(s[design.order], return_inverse=True)
         groups = [np.flatnonzero(codes == c) for c in range(int(codes.max()) + 1)]
 
-    def studentized(outcomes: np.ndarray) -> tuple[float, float, float]:
-        values, cov = functional_moments(outcomes, design.bounds, design.functionals)
-        est, var, *_ = _target_stats(values, cov, design, r, None)
+    m = design.functionals.shape[0]
+    # Project once when the projections fit in ~256 MiB; otherwise regroup the outcomes.
+    active_total = int(np.any(design.functionals != 0.0, axis=2).sum())
+    projections = (
+        project_units(y, design.functionals) if y.shape[0] * active_total <= 2**25 else None
+    )
+
+    def studentized(rows: NDArray[np.intp]) -> tuple[float, float, float]:
+        if projections is not None:
+            values, cov = projected_moments(projections, design.bounds, rows, m)
+        else:
+            values, cov = functional_moments(y[rows], design.bounds, design.functionals)
+        b = _betas(cov, design, None)[r]
+        est, var, *_ = _target_stats(values, cov, design, r, b)
         se = math.sqrt(var)
         return (est / se if se > 0 else math.copysign(math.inf, est) if est else 0.0), est, se
 
-    t_obs, est, se = studentized(y)
-    rng = np.random.default_rng(int(seed))
     perm = np.arange(len(design.order))
+    t_obs, est, se = studentized(perm.copy())
+    rng = np.random.default_rng(int(seed))
     exceed = 0
     for _ in range(int(n_permutations)):
         for grp in groups:
             perm[grp] = grp[rng.permutation(len(grp))]
-        t_star, _, _ = studentized(y[perm])
+        t_star, _, _ = studentized(perm)
         exceed += abs(t_star) >= abs(t_obs) - 1e-12 * max(1.0, abs(t_obs))
     return FisherResult(
         p_value=exceed / int(n_permutations),
