@@ -39,7 +39,7 @@ class FisherResult:
     Attributes
     ----------
     p_value : float
-        Share of re-randomizations with :math:`|t^*| \\ge |t|`.
+        (1 + number of re-randomizations with |t*| >= |t|) / (1 + N).
     statistic : float
         The observed studentized estimate :math:`t`.
     estimate, se : float
@@ -144,7 +144,9 @@ def fisher_test(
         t_star, _, _ = studentized(perm)
         exceed += abs(t_star) >= abs(t_obs) - 1e-12 * max(1.0, abs(t_obs))
     return FisherResult(
-        p_value=exceed / int(n_permutations),
+        # Counting the observed assignment as one of the draws keeps the test valid (never
+        # below 1 / (N + 1)) at any number of permutations.
+        p_value=(1 + exceed) / (1 + int(n_permutations)),
         statistic=t_obs,
         estimate=est,
         se=se,
