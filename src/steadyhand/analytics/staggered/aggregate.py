@@ -18,6 +18,14 @@ influence functions plus the term for estimating the shares ``p_g`` (the ``wif``
 ``did``). Uniform bands use the multiplier bootstrap on those influence functions (CS 2021,
 Theorem 3 and Algorithm 1): the critical value is the ``level`` quantile of
 ``max_j |theta*_j - theta_j| / se_j`` with the analytic ``se_j``.
+
+Percent changes (how the Louisville and Camden evaluations report effects on counts): the overall
+estimate divided by ``B``, the treated units' mean outcome in the base period of each ATT(g, t),
+averaged with the same weights as the estimate (``g - 1`` for post-treatment effects) — the level
+the treated would have kept absent both treatment and the common trend. The interval is
+``100 (theta / B +- z se)``, ``se`` from the delta-method influence function
+``psi_theta / B - theta psi_B / B^2``, which accounts for ``B`` being estimated from the same
+units. It is meaningful for counts and rates, not for outcomes already in logs.
 """
 
 from __future__ import annotations
@@ -26,16 +34,14 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-import numpy.typing as npt
 from scipy.stats import norm
 
+from .bootstrap import MULTIPLIERS, bootstrap_draws, sup_t_critical_value
 from .callaway_santanna import CSFit
 from .panel import FloatArray, IntArray
 from .results import Aggregate
 
 ESTIMANDS = ("simple", "cohort", "calendar", "eventstudy")
-MULTIPLIERS = ("rademacher", "mammen")
-_BOOT_CHUNK_CELLS = 8_000_000
 
 
 @dataclass(frozen=True)
@@ -111,15 +117,14 @@ def _share_if(fit: CSFit, values: FloatArray, item_groups: IntArray) -> FloatArr
     p = fit.p_group
     total = p[item_groups].sum()
     m_h = np.bincount(item_groups, minlength=n_g)
-    alpha = np.bincount(item_groups, weights=values, minlength=n_g) / total - float(
-        (values * p[item_groups]).sum()
-    ) * m_h / total**2
+    alpha = (
+        np.bincount(item_groups, weights=values, minlength=n_g) / total
+        - float((values * p[item_groups]).sum()) * m_h / total**2
+    )
     return np.asarray(fit.w * alpha[fit.group])
 
 
-def _components(
-    fit: CSFit, estimand: str, event_times: tuple[int, int] | None
-) -> list[_Component]:
+def _components(fit: CSFit, estimand: str, event_times: tuple[int, int] | None) -> list[_Component]:
     gi = fit.group_cohort_idx[fit.pair_group]
     post = fit.pair_t >= gi
     if estimand == "simple":
@@ -144,34 +149,6 @@ def _components(
         if not comps:
             raise ValueError(f"no ATT(g, t) has an event time in [{lo}, {hi}].")
     return comps
-
-
-def _multipliers(rng: np.random.Generator, shape: tuple[int, int], kind: str) -> FloatArray:
-    if kind == "rademacher":
-        return rng.integers(0, 2, size=shape).astype(np.float64) * 2.0 - 1.0
-    s5 = math.sqrt(5.0)
-    low = rng.random(shape) < (s5 + 1) / (2 * s5)
-    return np.where(low, (1 - s5) / 2, (1 + s5) / 2)
-
-
-def bootstrap_draws(
-    influence: FloatArray, *, reps: int, multiplier: str, seed: int | None
-) -> FloatArray:
-    """Multiplier-bootstrap draws of ``theta* - theta``, shape (reps, m).
-
-    ``theta*_b - theta = sum_i xi_bi psi_i / n`` with i.i.d. multipliers ``xi`` of mean 0 and
-    variance 1 (Rademacher, or Mammen's two-point distribution).
-    """
-    if multiplier not in MULTIPLIERS:
-        raise ValueError(f"multiplier must be one of {MULTIPLIERS}, not {multiplier!r}.")
-    n = influence.shape[0]
-    rng = np.random.default_rng(seed)
-    out = np.empty((reps, influence.shape[1]))
-    chunk = max(1, _BOOT_CHUNK_CELLS // n)
-    for lo in range(0, reps, chunk):
-        hi = min(reps, lo + chunk)
-        out[lo:hi] = _multipliers(rng, (hi - lo, n), multiplier) @ influence / n
-    return out
 
 
 def aggregate_fit(
@@ -210,6 +187,8 @@ def aggregate_fit(
         raise ValueError(f"level must be strictly between 0 and 1, not {level}.")
     if bootstrap < 0:
         raise ValueError("bootstrap must be a non-negative number of draws.")
+    if multiplier not in MULTIPLIERS:
+        raise ValueError(f"multiplier must be one of {MULTIPLIERS}, not {multiplier!r}.")
     if event_times is not None and event_times[0] > event_times[1]:
         raise ValueError(f"event_times {event_times} is empty: the start exceeds the end.")
     comps = _components(fit, estimand, event_times)
@@ -252,8 +231,7 @@ def aggregate_fit(
     crit, uniform = z, False
     if bootstrap > 0 and labels.size > 1:
         draws = bootstrap_draws(psi, reps=bootstrap, multiplier=multiplier, seed=seed)
-        safe = np.where(ses > 0, ses, np.inf)
-        crit = float(np.quantile(np.abs(draws / safe).max(axis=1), level))
+        crit = sup_t_critical_value(draws, ses, level)
         uniform = True
 
     if o_base != 0:
@@ -280,5 +258,3 @@ def aggregate_fit(
         percent_upper=percent[2],
         baseline=float(o_base),
     )
-
-

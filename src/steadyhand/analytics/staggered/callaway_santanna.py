@@ -36,7 +36,9 @@ from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
+from scipy.stats import norm
 
+from .bootstrap import multiplier_blocks, sup_t_critical_value
 from .panel import FloatArray, IntArray, StaggeredPanel
 from .results import GroupTimeEffects
 
@@ -86,7 +88,7 @@ class CSFit:
 
 
 def fit_group_time(
-    panel: StaggeredPanel, *, control: str = "never", base: str = "varying"
+    panel: StaggeredPanel, *, control: str = "never", base: str = "varying", weighted: bool = False
 ) -> CSFit:
     """Compute ATT(g, t), their analytic standard errors and the cohort-level sums.
 
@@ -95,6 +97,8 @@ def fit_group_time(
     panel : StaggeredPanel
     control : {"never", "notyet"}
     base : {"varying", "universal"}
+    weighted : bool, default False
+        Weight units by ``panel.weights`` (which must be constant within unit).
 
     Returns
     -------
@@ -108,6 +112,8 @@ def fit_group_time(
     """
     if control not in CONTROLS:
         raise ValueError(f"control must be one of {CONTROLS}, not {control!r}.")
+    if weighted and panel.weights is None:
+        raise ValueError("weighted=True but the panel has no weights.")
     if base not in BASES:
         raise ValueError(f"base must be one of {BASES}, not {base!r}.")
     periods = panel.periods
@@ -127,7 +133,7 @@ def fit_group_time(
     order = np.argsort(grp, kind="stable")
     group = grp[order].astype(np.int64)
     y = np.ascontiguousarray(panel.outcome[order], dtype=np.float64)
-    w_raw = panel.unit_weights[order]
+    w_raw = panel.unit_weights[order] if weighted else np.ones(order.size)
     w = w_raw / w_raw.mean()
     counts = np.bincount(group, minlength=n_g)
     starts = np.concatenate(([0], np.cumsum(counts)[:-1])).astype(np.int64)
@@ -135,16 +141,17 @@ def fit_group_time(
         (cohort_values - periods[0], np.full(int(has_never), n_t))
     ).astype(np.int64)
 
-    w_group = np.bincount(group, weights=w, minlength=n_g)
+    w_group = np.bincount(group, weights=w, minlength=n_g).astype(np.float64)
     s_y = np.add.reduceat(w[:, None] * y, starts, axis=0)  # (G, T)
     w2 = w * w
-    r_group = np.bincount(group, weights=w2, minlength=n_g)
+    r_group = np.bincount(group, weights=w2, minlength=n_g).astype(np.float64)
 
     # Enumerate the ATT(g, t): loops over cohorts and periods only.
     pg_list, pt_list, pb_list = [], [], []
     for j in range(n_h):
         gi = int(group_cohort_idx[j])
-        for ti in range(1, n_t):
+        # The first period has no previous period: it enters only as a universal-base pre-period.
+        for ti in range(0 if base == "universal" else 1, n_t):
             if ti >= gi:
                 bi = gi - 1
             elif base == "varying":
@@ -234,8 +241,55 @@ def fit_group_time(
     )
 
 
+def group_time_draws(
+    fit: CSFit, *, reps: int, multiplier: str = "rademacher", seed: int | None = None
+) -> FloatArray:
+    """Multiplier-bootstrap draws of ATT*(g, t) - ATT(g, t) for every pair, shape (reps, K).
+
+    ``sum_i xi_i psi_i / n`` for ATT(g, t) only needs, per group ``h``, the multiplier-weighted
+    sums ``Z_h(t) = sum_{i in h} xi_i w_i Y_it`` and ``X_h = sum_{i in h} xi_i w_i``:
+
+    ``[Z_g(t) - Z_g(b) - mu_g X_g] / W_g - sum_{h in C} [Z_h(t) - Z_h(b) - mu_C X_h] / W_C``,
+
+    so the influence functions (n × K, too large for an officer-month panel) are never formed.
+    With the same seed the draws equal :func:`.bootstrap.bootstrap_draws` on those influence
+    functions.
+    """
+    k_idx = np.arange(fit.att.size)
+    ends = np.append(fit.starts[1:], fit.n)
+    wy = fit.w[:, None] * fit.y
+    ctrl = fit.control.astype(np.float64)  # (K, G)
+    wg = fit.w_group[fit.pair_group]
+    out = np.empty((reps, fit.att.size))
+    for lo, hi, xi in multiplier_blocks(fit.n, reps=reps, multiplier=multiplier, seed=seed):
+        z = np.stack(
+            [xi[:, s:e] @ wy[s:e] for s, e in zip(fit.starts, ends, strict=True)], axis=1
+        )  # (b, G, T)
+        x = np.stack([xi[:, s:e] @ fit.w[s:e] for s, e in zip(fit.starts, ends, strict=True)], 1)
+        # Sub-blocks of draws keep the (draws, G, K) array within _CHUNK_CELLS.
+        step = max(1, _CHUNK_CELLS // (ctrl.size or 1))
+        for s0 in range(0, hi - lo, step):
+            s1 = min(hi - lo, s0 + step)
+            dz = z[s0:s1][:, :, fit.pair_t] - z[s0:s1][:, :, fit.pair_b]  # (b, G, K)
+            xs = x[s0:s1]
+            treated = (dz[:, fit.pair_group, k_idx] - fit.mu_treated * xs[:, fit.pair_group]) / wg
+            control = (
+                np.einsum("bgk,kg->bk", dz, ctrl) - fit.mu_control * (xs @ ctrl.T)
+            ) / fit.w_control
+            out[lo + s0 : lo + s1] = treated - control
+    return out
+
+
 def callaway_santanna(
-    panel: StaggeredPanel, *, control: str = "never", base: str = "varying"
+    panel: StaggeredPanel,
+    *,
+    control: str = "never",
+    base: str = "varying",
+    weighted: bool = False,
+    bootstrap: int = 0,
+    multiplier: str = "rademacher",
+    seed: int | None = None,
+    level: float = 0.95,
 ) -> GroupTimeEffects:
     """Estimate every group-time average treatment effect ATT(g, t).
 
@@ -247,6 +301,13 @@ def callaway_santanna(
         Comparison units: never treated, or not yet treated (never treated plus later cohorts).
     base : {"varying", "universal"}, default "varying"
         Base period for pre-treatment ATT(g, t); see the module docstring.
+    weighted : bool, default False
+        Weight units by ``panel.weights``.
+    bootstrap : int, default 0
+        Multiplier-bootstrap draws for a uniform band over all ATT(g, t) (0: pointwise band).
+    multiplier : {"rademacher", "mammen"}
+    seed : int, optional
+    level : float, default 0.95
 
     Returns
     -------
@@ -254,14 +315,25 @@ def callaway_santanna(
         One row per (g, t) with analytic standard errors. Aggregate with
         :func:`steadyhand.analytics.staggered.aggregate.aggregate`.
     """
-    fit = fit_group_time(panel, control=control, base=base)
+    if not 0 < level < 1:
+        raise ValueError(f"level must be strictly between 0 and 1, not {level}.")
+    fit = fit_group_time(panel, control=control, base=base, weighted=weighted)
     p0 = fit.periods[0]
+    crit = float(norm.ppf(0.5 + level / 2))
+    if bootstrap > 0:
+        draws = group_time_draws(fit, reps=bootstrap, multiplier=multiplier, seed=seed)
+        crit = sup_t_critical_value(draws, fit.se, level)
     return GroupTimeEffects(
         cohort=fit.cohort_values[fit.pair_group],
         period=fit.pair_t + p0,
         base_period=fit.pair_b + p0,
         att=fit.att,
         se=fit.se,
+        lower=fit.att - crit * fit.se,
+        upper=fit.att + crit * fit.se,
+        uniform=bootstrap > 0,
+        critical_value=crit,
+        level=level,
         control=control,
         base=base,
         notes=fit.notes,

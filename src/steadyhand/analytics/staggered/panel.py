@@ -40,7 +40,7 @@ def _as_float_column(values: Sequence[object], name: str) -> FloatArray:
             out[i] = np.nan
             continue
         try:
-            out[i] = float(v)
+            out[i] = float(v)  # type: ignore[arg-type]
         except (TypeError, ValueError):
             raise ValueError(f"{name}: row {i} holds {v!r}, which is not a number.") from None
     return out

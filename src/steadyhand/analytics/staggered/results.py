@@ -40,6 +40,10 @@ class GroupTimeEffects:
         change is measured from.
     att, se : ndarray of float64, shape (K,)
         Estimates and analytic (influence-function) standard errors.
+    lower, upper : ndarray of float64, shape (K,)
+        Confidence band: uniform over all ATT(g, t) when bootstrapped, pointwise otherwise.
+    uniform : bool
+    critical_value, level : float
     control : str
         ``"never"`` or ``"notyet"``.
     base : str
@@ -52,6 +56,11 @@ class GroupTimeEffects:
     base_period: npt.NDArray[np.int64]
     att: FloatArray
     se: FloatArray
+    lower: FloatArray
+    upper: FloatArray
+    uniform: bool
+    critical_value: float
+    level: float
     control: str
     base: str
     notes: tuple[str, ...]
