@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "steadyhand.jobs",
     "steadyhand.policy",
     "steadyhand.training",
+    "steadyhand.evaluations",
     "steadyhand.imports",
     "steadyhand.demo",
 ]
