@@ -38,7 +38,6 @@ from types import MappingProxyType
 import numpy as np
 from numpy.typing import NDArray
 from scipy.optimize import minimize, nnls
-from scipy.optimize._slsqplib import nnls as _nnls  # the solver behind nnls(), minus checks
 
 from .data import DesignMatrices, SynthPanel, SynthSpec, design, predictor_values
 from .results import BalanceRow, SynthFit
@@ -56,20 +55,23 @@ class OptimiserOptions:
         Seeded random V's scored before the local searches.
     n_local : int
         Nelder-Mead searches, started from the best-scoring candidates.
+    n_hops : int
+        Random perturbations of the best V, each followed by a Nelder-Mead search.
     seed : int
         Seed of the random candidates (fits are deterministic given the seed).
     max_evaluations : int
         Nelder-Mead evaluation budget per search, per predictor.
     """
 
-    n_screen: int = 200
+    n_screen: int = 1000
     n_local: int = 4
+    n_hops: int = 0
     seed: int = 0
     max_evaluations: int = 300
 
     def __post_init__(self) -> None:
-        if self.n_screen < 0 or self.n_local < 1:
-            raise ValueError("n_screen must be >= 0 and n_local >= 1")
+        if self.n_screen < 0 or self.n_local < 1 or self.n_hops < 0:
+            raise ValueError("n_screen and n_hops must be >= 0, n_local >= 1")
         if self.max_evaluations < 1:
             raise ValueError("max_evaluations must be >= 1")
 
@@ -155,7 +157,9 @@ def optimise_v(
     matter). Candidate starts are the equal V, the regression-based V, each single predictor
     (V concentrated on it; the other weights act as tie-breakers, which is where the best fits
     of Abadie et al.'s examples lie) and ``n_screen`` seeded random draws. All candidates are
-    scored; Nelder-Mead runs from the ``n_local`` best, then restarts once from the winner.
+    scored; Nelder-Mead runs from the best candidate of each of the ``n_local`` best distinct
+    W's (candidates giving the same W lie in one basin). The winner is then perturbed
+    ``n_hops`` times (basin hopping) and restarted once.
 
     Parameters
     ----------
@@ -189,13 +193,17 @@ def optimise_v(
         root_v = np.exp(0.5 * (theta - theta.max()))
         c = root_v[:, None] * diff
         a[:k] = c / np.abs(c).max()
-        u = _nnls(a, b, maxiter)[0]
+        u = nnls(a, b, maxiter=maxiter)[0]
         out: FloatArray = u / u.sum()
         return out
 
+    def objective_and_weights(theta: FloatArray) -> tuple[float, FloatArray]:
+        w = weights_of(theta)
+        r = z1 - z0 @ w
+        return float(r @ r) / t0, w
+
     def objective(theta: FloatArray) -> float:
-        r = z1 - z0 @ weights_of(theta)
-        return float(r @ r) / t0
+        return objective_and_weights(theta)[0]
 
     if k == 1:
         w = simplex_weights(xs[:, 0], xs[:, 1:], np.ones(1))
@@ -206,11 +214,21 @@ def optimise_v(
     reg = np.log(np.maximum(regression_v(xs, np.column_stack([z1, z0])), 1e-8))
     corners = [np.where(np.arange(k) == i, 0.0, -12.0) for i in range(k)]
     candidates = [np.zeros(k), reg, *corners]
-    candidates += list(rng.normal(0.0, 3.0, size=(options.n_screen, k)))
-    scores = np.array([objective(t) for t in candidates])
-    order = np.argsort(scores, kind="stable")
+    # Log-weights spread at two scales: moderate mixtures and near-corner V's.
+    spread = np.where(np.arange(options.n_screen) % 2 == 0, 2.0, 6.0)[:, None]
+    candidates += list(rng.normal(0.0, 1.0, size=(options.n_screen, k)) * spread)
+    scored = [(objective_and_weights(t), i) for i, t in enumerate(candidates)]
+    # Many candidates fall in the same basin (same W); start local searches in distinct ones.
+    order: list[int] = []
+    seen: set[bytes] = set()
+    for (_, w), i in sorted(scored, key=lambda item: item[0][0]):
+        key = np.round(w, 4).tobytes()
+        if key not in seen:
+            seen.add(key)
+            order.append(i)
+    scores = np.array([f for (f, _), _ in scored])
     nm = {
-        "xatol": 1e-3,
+        "xatol": 5e-2,
         "fatol": 1e-9 * max(float(scores.min()), 1e-12),
         "maxfev": options.max_evaluations * k,
         "adaptive": k > 4,
@@ -218,6 +236,12 @@ def optimise_v(
     best_theta, best_f = candidates[order[0]], float(scores[order[0]])
     for i in order[: options.n_local]:
         res = minimize(objective, candidates[i], method="Nelder-Mead", options=nm)
+        if res.fun < best_f:
+            best_theta, best_f = np.asarray(res.x), float(res.fun)
+    for _ in range(options.n_hops):
+        res = minimize(
+            objective, best_theta + rng.normal(0.0, 2.0, k), method="Nelder-Mead", options=nm
+        )
         if res.fun < best_f:
             best_theta, best_f = np.asarray(res.x), float(res.fun)
     # A fresh simplex around the best point escapes Nelder-Mead's premature collapses.

@@ -79,9 +79,7 @@ class SynthFit:
     @property
     def gaps(self) -> dict[float, float]:
         """Treated minus synthetic outcome by time (integral times as ``int``)."""
-        return {
-            _time_key(t): float(g) for t, g in zip(self.times, self.gap_values, strict=True)
-        }
+        return {_time_key(t): float(g) for t, g in zip(self.times, self.gap_values, strict=True)}
 
     @property
     def rmspe_ratio(self) -> float:
@@ -150,6 +148,30 @@ class PlaceboTest:
     p_value: float
     excluded: tuple[str, ...]
     max_pre_rmspe_ratio: float | None
+
+    def excluding(self, max_pre_rmspe_ratio: float | None) -> PlaceboTest:
+        """The same placebos with another exclusion threshold (no refitting).
+
+        Placebos whose pre-period RMSPE exceeds ``max_pre_rmspe_ratio`` times the treated
+        unit's are left out of the p-value; ``None`` keeps them all.
+        """
+        if max_pre_rmspe_ratio is not None and not max_pre_rmspe_ratio > 0:
+            raise ValueError("max_pre_rmspe_ratio must be positive")
+        excluded: tuple[str, ...] = ()
+        if max_pre_rmspe_ratio is not None:
+            limit = max_pre_rmspe_ratio * self.treated.pre_rmspe
+            excluded = tuple(n for n, f in self.placebos.items() if f.pre_rmspe > limit)
+        kept = [self.ratios[n] for n in self.placebos if n not in excluded]
+        own = self.ratios[self.treated.treated]
+        p_value = (1 + sum(r >= own for r in kept)) / (1 + len(kept))
+        return PlaceboTest(
+            treated=self.treated,
+            placebos=self.placebos,
+            ratios=self.ratios,
+            p_value=float(p_value),
+            excluded=excluded,
+            max_pre_rmspe_ratio=max_pre_rmspe_ratio,
+        )
 
     @property
     def rank(self) -> int:

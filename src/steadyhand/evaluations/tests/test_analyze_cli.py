@@ -67,3 +67,23 @@ def test_a_missing_column_is_named(panel_csv: Path) -> None:
 def test_fisher_needs_the_efficient_method(panel_csv: Path) -> None:
     with pytest.raises(CommandError, match="--fisher"):
         _run(str(panel_csv), *COLUMNS, "--method", "cs", "--fisher", "10")
+
+
+PROP99 = Path(__file__).parents[4] / "docs" / "studies" / "prop99.json"
+
+
+def test_synth_reproduces_proposition_99_from_a_study_file() -> None:
+    out = StringIO()
+    call_command("analyze", "synth", str(PROP99), "--json", stdout=out)
+    result = json.loads(out.getvalue())
+    assert result["pre_rmspe"] <= 1.76  # ADH 2010's published weights give 1.76
+    assert result["gaps"]["2000"] == pytest.approx(-26, abs=3)
+    top = sorted(result["weights"], key=result["weights"].get, reverse=True)[:5]
+    assert set(top) == {"Utah", "Nevada", "Montana", "Colorado", "Connecticut"}
+
+
+def test_a_study_without_a_treated_unit_is_refused(tmp_path: Path) -> None:
+    study = tmp_path / "study.json"
+    study.write_text(json.dumps({"data": "x.csv", "unit": "u", "time": "t", "outcome": "y"}))
+    with pytest.raises(CommandError, match="missing treated, treatment_start"):
+        call_command("analyze", "synth", str(study), "--json", stdout=StringIO())
