@@ -3,7 +3,7 @@
 import importlib
 import sys
 
-BENCHMARKS = ["bench.foundation"]
+BENCHMARKS = ["bench.foundation", "bench.evaluation"]
 
 
 def main(names: list[str]) -> None:
