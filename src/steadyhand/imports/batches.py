@@ -5,6 +5,7 @@ transaction of its own, after the failed work's transaction was rolled back.
 """
 
 from pathlib import PurePosixPath
+from typing import Any
 
 from django.db import transaction
 
@@ -12,6 +13,8 @@ from steadyhand.access.actor import Actor
 from steadyhand.audit.services import audit_record
 from steadyhand.core.errors import ConflictError, InvalidInput
 from steadyhand.imports.models import BatchStatus, ImportBatch, LoadMode
+from steadyhand.jobs.models import Job
+from steadyhand.jobs.services import job_create
 
 
 def clean_file_name(file_name: str) -> str:
@@ -68,3 +71,49 @@ def batch_mark_failed(
         changes={"status": [old, batch.status]},
         reason=batch.failure,
     )
+
+
+def batch_start_job(
+    *, actor: Actor, batch: ImportBatch, kind: str, title: str, detail_url: str, task: Any
+) -> Job:
+    """Create the Job a person follows, attach it to the batch and enqueue ``task``.
+
+    Enqueued inside the caller's transaction: the database backend's task row commits with the
+    batch, so a worker never sees a task for a batch that does not exist.
+    """
+    job = job_create(
+        actor=actor,
+        kind=kind,
+        title=title,
+        params={"batch_id": batch.pk, "link": {"url": detail_url, "label": "Back to the import"}},
+    )
+    batch.job = job
+    batch.save(update_fields=["job", "updated_at"])
+    task.enqueue(batch_id=batch.pk, job_id=job.pk)
+    return job
+
+
+def batch_request_load(
+    *, actor: Actor, batch: ImportBatch, mode: str, kind: str, title: str, detail_url: str,
+    task: Any,
+) -> ImportBatch:  # fmt: skip
+    """Record the user's choice (all rows or only the valid ones) on a locked, checked batch
+    and start the load in the background; audited."""
+    if batch.status != BatchStatus.VALIDATED:
+        raise ConflictError(
+            f"This import is {batch.get_status_display().lower()}; it can be loaded only once, "
+            "after it has been checked."
+        )
+    check_loadable(batch, mode)
+    batch.status = BatchStatus.LOADING
+    batch.load_mode = mode
+    batch.save(update_fields=["status", "load_mode", "updated_at"])
+    audit_record(
+        actor=actor,
+        action="import.load_request",
+        obj=batch,
+        changes={"status": ["validated", "loading"], "load_mode": [None, mode]},
+    )
+    batch_start_job(actor=actor, batch=batch, kind=kind, title=title, detail_url=detail_url,
+                    task=task)  # fmt: skip
+    return batch

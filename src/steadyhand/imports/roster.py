@@ -331,26 +331,8 @@ class _Checker:
                 values[name] = cells[index].strip()
         draft = _Draft(row=row, values=values)
         add = draft.errors.append
-        if len(cells) > width and any(c.strip() for c in cells[width:]):
-            add(
-                self.error(
-                    row,
-                    "",
-                    f"{len(cells)} cells",
-                    f"the row has {len(cells)} cells but the header has {width} "
-                    "columns; is a value with a comma missing its quotes?",
-                )
-            )
-        for index in sorted(blank):
-            if index < len(cells) and cells[index].strip():
-                add(
-                    self.error(
-                        row,
-                        f"column {_letter(index)}",
-                        cells[index].strip(),
-                        "a value in a column without a header; add the header or remove the value",
-                    )
-                )
+        for column, value, reason in cell_shape_problems(cells, blank, width):
+            add(self.error(row, column, value, reason))
         for name in REQUIRED_VALUES:
             if not values[name]:
                 add(self.error(row, name, "", "required value is missing"))
@@ -616,6 +598,29 @@ def _lookup(choices: Mapping[str, str]) -> dict[str, str]:
     found = {label.casefold(): value for value, label in choices.items()}
     found.update({value.casefold(): value for value in choices})
     return found
+
+
+def cell_shape_problems(
+    cells: Sequence[str], blank: set[int], width: int
+) -> list[tuple[str, str, str]]:
+    """(column, value, reason) for a row that does not fit its header: more cells than header
+    columns (often a value with a comma but no quotes), or a value under a blank header."""
+    problems = []
+    if len(cells) > width and any(c.strip() for c in cells[width:]):
+        problems.append((
+            "",
+            f"{len(cells)} cells",
+            f"the row has {len(cells)} cells but the header has {width} columns; is a value "
+            "with a comma missing its quotes?",
+        ))  # fmt: skip
+    for index in sorted(blank):
+        if index < len(cells) and cells[index].strip():
+            problems.append((
+                f"column {_letter(index)}",
+                cells[index].strip(),
+                "a value in a column without a header; add the header or remove the value",
+            ))  # fmt: skip
+    return problems
 
 
 def _letter(index: int) -> str:

@@ -18,7 +18,13 @@ from steadyhand.agencies.models import Member, MemberStatus, Unit
 from steadyhand.agencies.services import member_create, member_update
 from steadyhand.audit.services import audit_record
 from steadyhand.core.errors import ConflictError, InvalidInput, SteadyhandError
-from steadyhand.imports.batches import batch_mark_failed, check_loadable, clean_file_name
+from steadyhand.imports.batches import (
+    batch_mark_failed,
+    batch_request_load,
+    batch_start_job,
+    check_loadable,
+    clean_file_name,
+)
 from steadyhand.imports.models import BatchStatus, ImportBatch, ImportKind, LoadMode
 from steadyhand.imports.roster import (
     ProgressCallback,
@@ -31,7 +37,6 @@ from steadyhand.imports.roster import (
 )
 from steadyhand.imports.selectors import roster_context
 from steadyhand.jobs.models import Job
-from steadyhand.jobs.services import job_create
 
 
 class RosterLoadFailed(SteadyhandError):
@@ -72,27 +77,18 @@ def roster_upload(
     return batch
 
 
-def _job_params(batch: ImportBatch) -> dict[str, object]:
-    url = reverse("imports:batch_detail", args=[batch.pk])
-    return {"batch_id": batch.pk, "link": {"url": url, "label": "Back to the import"}}
-
-
 def _start_check(*, actor: Actor, batch: ImportBatch) -> Job:
     # Imported here: the task module imports this one.
     from steadyhand.imports.tasks import roster_validate_task
 
-    job = job_create(
+    return batch_start_job(
         actor=actor,
+        batch=batch,
         kind="import.roster.validate",
         title=f"Check roster file {batch.file_name}",
-        params=_job_params(batch),
+        detail_url=reverse("imports:batch_detail", args=[batch.pk]),
+        task=roster_validate_task,
     )
-    batch.job = job
-    batch.save(update_fields=["job", "updated_at"])
-    # Enqueued inside the transaction: the database backend's task row commits with the batch,
-    # so a worker never sees a task for a batch that does not exist.
-    roster_validate_task.enqueue(batch_id=batch.pk, job_id=job.pk)
-    return job
 
 
 @transaction.atomic
@@ -186,31 +182,16 @@ def roster_load_start(*, actor: Actor, batch: ImportBatch, mode: str) -> ImportB
 
     batch = ImportBatch.objects.select_for_update().get(pk=batch.pk, agency_id=actor.agency_id)
     ensure(actor, "member.import", batch)
-    if batch.status != BatchStatus.VALIDATED:
-        raise ConflictError(
-            f"This import is {batch.get_status_display().lower()}; it can be loaded only once, "
-            "after it has been checked."
-        )
-    check_loadable(batch, mode)
     rows = batch.row_count if mode == LoadMode.ALL else batch.valid_count
-    job = job_create(
+    return batch_request_load(
         actor=actor,
+        batch=batch,
+        mode=mode,
         kind="import.roster.load",
         title=f"Load {rows} rows of {batch.file_name}",
-        params=_job_params(batch),
+        detail_url=reverse("imports:batch_detail", args=[batch.pk]),
+        task=roster_load_task,
     )
-    batch.status = BatchStatus.LOADING
-    batch.load_mode = mode
-    batch.job = job
-    batch.save(update_fields=["status", "load_mode", "job", "updated_at"])
-    audit_record(
-        actor=actor,
-        action="import.load_request",
-        obj=batch,
-        changes={"status": ["validated", "loading"], "load_mode": [None, mode]},
-    )
-    roster_load_task.enqueue(batch_id=batch.pk, job_id=job.pk)
-    return batch
 
 
 def roster_load(

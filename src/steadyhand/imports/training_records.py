@@ -34,6 +34,7 @@ from steadyhand.imports.roster import (
     RowError,
     UndecodableFile,
     _letter,
+    cell_shape_problems,
     count_records,
     decode,
     iter_records,
@@ -318,26 +319,8 @@ class _Checker:
                 values[name] = cells[index].strip()
         draft = _Draft(row=row, values=values)
         add = draft.errors.append
-        if len(cells) > width and any(c.strip() for c in cells[width:]):
-            add(
-                self.error(
-                    row,
-                    "",
-                    f"{len(cells)} cells",
-                    f"the row has {len(cells)} cells but the header has {width} columns; is a "
-                    "value with a comma missing its quotes?",
-                )
-            )
-        for index in sorted(blank):
-            if index < len(cells) and cells[index].strip():
-                add(
-                    self.error(
-                        row,
-                        f"column {_letter(index)}",
-                        cells[index].strip(),
-                        "a value in a column without a header; add the header or remove the value",
-                    )
-                )
+        for column, value, reason in cell_shape_problems(cells, blank, width):
+            add(self.error(row, column, value, reason))
         member = self._member(draft)
         course = self._course(draft)
         completed_on = self._date(draft)

@@ -24,7 +24,13 @@ from steadyhand.access.policy import Scope, ensure
 from steadyhand.agencies.models import Member
 from steadyhand.audit.services import audit_record
 from steadyhand.core.errors import ConflictError, InvalidInput, SteadyhandError
-from steadyhand.imports.batches import batch_mark_failed, check_loadable, clean_file_name
+from steadyhand.imports.batches import (
+    batch_mark_failed,
+    batch_request_load,
+    batch_start_job,
+    check_loadable,
+    clean_file_name,
+)
 from steadyhand.imports.models import BatchStatus, ImportBatch, ImportKind, LoadMode
 from steadyhand.imports.roster import ProgressCallback
 from steadyhand.imports.training_records import (
@@ -38,7 +44,6 @@ from steadyhand.imports.training_records import (
 )
 from steadyhand.imports.training_selectors import course_by_code, training_context
 from steadyhand.jobs.models import Job
-from steadyhand.jobs.services import job_create
 from steadyhand.training.models import Course
 from steadyhand.training.services.catalogue import enrolment_record_external
 
@@ -117,25 +122,18 @@ def training_upload(
     return batch
 
 
-def _job_params(batch: ImportBatch) -> dict[str, object]:
-    url = reverse("imports:training_batch_detail", args=[batch.pk])
-    return {"batch_id": batch.pk, "link": {"url": url, "label": "Back to the import"}}
-
-
 def _start_check(*, actor: Actor, batch: ImportBatch) -> Job:
     # Imported here: the task module imports this one.
     from steadyhand.imports.training_tasks import training_validate_task
 
-    job = job_create(
+    return batch_start_job(
         actor=actor,
+        batch=batch,
         kind="import.training.validate",
         title=f"Check training records {batch.file_name}",
-        params=_job_params(batch),
+        detail_url=reverse("imports:training_batch_detail", args=[batch.pk]),
+        task=training_validate_task,
     )
-    batch.job = job
-    batch.save(update_fields=["job", "updated_at"])
-    training_validate_task.enqueue(batch_id=batch.pk, job_id=job.pk)
-    return job
 
 
 def _lock(actor: Actor, batch: ImportBatch) -> ImportBatch:
@@ -250,30 +248,15 @@ def training_load_start(*, actor: Actor, batch: ImportBatch, mode: str) -> Impor
 
     batch = _lock(actor, batch)
     ensure(actor, "training.import", batch)
-    if batch.status != BatchStatus.VALIDATED:
-        raise ConflictError(
-            f"This import is {batch.get_status_display().lower()}; it can be loaded only once, "
-            "after it has been checked."
-        )
-    check_loadable(batch, mode)
-    job = job_create(
+    return batch_request_load(
         actor=actor,
+        batch=batch,
+        mode=mode,
         kind="import.training.load",
         title=f"Record {batch.valid_count} completions from {batch.file_name}",
-        params=_job_params(batch),
+        detail_url=reverse("imports:training_batch_detail", args=[batch.pk]),
+        task=training_load_task,
     )
-    batch.status = BatchStatus.LOADING
-    batch.load_mode = mode
-    batch.job = job
-    batch.save(update_fields=["status", "load_mode", "job", "updated_at"])
-    audit_record(
-        actor=actor,
-        action="import.load_request",
-        obj=batch,
-        changes={"status": ["validated", "loading"], "load_mode": [None, mode]},
-    )
-    training_load_task.enqueue(batch_id=batch.pk, job_id=job.pk)
-    return batch
 
 
 def training_load(

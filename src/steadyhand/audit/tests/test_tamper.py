@@ -27,7 +27,7 @@ def _sql(statement: str, params: list[Any]) -> int:
         return cursor.rowcount
 
 
-def _json_placeholder() -> str:
+def _json_param() -> str:
     return "CAST(%s AS jsonb)" if connection.vendor == "postgresql" else "%s"
 
 
@@ -66,10 +66,10 @@ def test_altering_a_middle_event_names_exactly_that_event(
     small_agency: SmallAgency, column: str, value: Any
 ) -> None:
     victim = _middle(small_agency)
-    placeholder = _json_placeholder() if column == "changes" else "%s"
+    value_sql = _json_param() if column == "changes" else "%s"
     param = json.dumps(value) if column == "changes" else value
     changed = _sql(
-        f"UPDATE {TABLE} SET {connection.ops.quote_name(column)} = {placeholder} WHERE id = %s",
+        f"UPDATE {TABLE} SET {connection.ops.quote_name(column)} = {value_sql} WHERE id = %s",
         [param, victim.pk],
     )
     assert changed == 1
