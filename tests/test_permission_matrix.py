@@ -114,6 +114,21 @@ EXPECTED: dict[str, Expect] = {
     "survey.manage": everywhere({TRN}),
     "survey.respond": ONLY_ONESELF,
     "survey.results": everywhere({TRN, COM, ANL, AUD}),
+    "incident.view": Expect(
+        anything=EVERYONE, subtree={SUP, COM, IA}, elsewhere=NOBODY, own=EVERYONE
+    ),
+    "incident.report": ONLY_ONESELF,
+    "incident.statement": ONLY_ONESELF,
+    "incident.import": everywhere({ADM, ANL}),
+    "incident.export": everywhere({ANL, COM, AUD, ADM}),
+    "incident.export_nuofdc": everywhere({ADM, ANL}),
+    # The public form: no login, no role; only the agency must match.
+    "complaint.submit": everywhere(EVERYONE),
+    "complaint.intake": everywhere({IA, SUP, COM}),
+    "complaint.view": in_chain({IA, COM}),
+    "complaint.manage": in_chain({IA}),
+    "complaint.import": everywhere({ADM}),
+    "api.token": Expect(anything=EVERYONE, subtree=NOBODY, elsewhere=NOBODY, own=EVERYONE),
 }
 
 # Unscoped actions ignore where a record is filed: for them "elsewhere" equals "subtree".
@@ -121,7 +136,10 @@ UNSCOPED = {
     "home.view", "unit.view", "policy.view", "policy.edit", "policy.approve", "policy.publish",
     "training.catalogue", "training.manage", "training.import", "mandate.manage",
     "rollout.view", "rollout.manage", "survey.manage", "survey.results",
+    "incident.import", "incident.export", "incident.export_nuofdc", "complaint.submit",
+    "complaint.intake", "complaint.import", "api.token",
 }  # fmt: skip
+PUBLIC = {"complaint.submit"}
 
 CASES = list(Expect._fields)
 ROLES = list(Role)
@@ -211,7 +229,20 @@ def test_a_unit_scoped_assignment_does_not_reach_agency_level_records(
 def test_no_roles_no_access(action: str) -> None:
     nobody = Actor(agency_id=AGENCY, user_id=ME, label="no-roles")
     for scope in OBJECTS.values():
-        assert not can(nobody, action, scope)
+        assert can(nobody, action, scope) is (action in PUBLIC)
+
+
+def test_the_public_list_matches_the_registry() -> None:
+    assert {name for name, a in ACTIONS.items() if a.public} == PUBLIC
+
+
+@pytest.mark.parametrize("role", ROLES, ids=[r.value for r in ROLES])
+def test_every_member_involved_in_an_incident_owns_it(role: Role) -> None:
+    """An incident has several owners (everyone on scene); each of them is an owner."""
+    shared = Scope(agency_id=AGENCY, unit_path=SQUAD_B1, owner_user_ids=frozenset({7, ME}))
+    not_mine = Scope(agency_id=AGENCY, unit_path=SQUAD_B1, owner_user_ids=frozenset({7, 8}))
+    assert can(_actor(role), "incident.view", shared)
+    assert not can(_actor(role), "incident.view", not_mine)
 
 
 def test_a_system_actor_has_only_the_roles_it_is_given() -> None:

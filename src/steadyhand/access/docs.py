@@ -72,13 +72,15 @@ def _roles(roles: Iterable[Role]) -> str:
 
 
 def _scope(action: Action) -> str:
+    if action.public:
+        return "anyone, without logging in"
     return "unit subtree of the assignment" if action.scoped else "any record of the agency"
 
 
 def _cell(action: Action, role: Role) -> str:
     if role in action.walled_from:
         return WALLED
-    if role in action.roles:
+    if role in action.roles or action.public:
         return YES
     if role in action.self_roles:
         return OWN

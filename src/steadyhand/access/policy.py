@@ -14,11 +14,21 @@ from steadyhand.core.errors import PermissionDenied
 
 @dataclass(frozen=True)
 class Scope:
-    """Where a record sits: its agency, its unit (None: agency-level) and its owner, if any."""
+    """Where a record sits: its agency, its unit (None: agency-level) and its owners, if any.
+
+    ``owner_user_ids`` holds further owners of a shared record (the members involved in an
+    incident); ``owner_user_id`` the one owner of everything else.
+    """
 
     agency_id: int
     unit_path: str | None = None
     owner_user_id: int | None = None
+    owner_user_ids: frozenset[int] = frozenset()
+
+    def is_owned_by(self, user_id: int | None) -> bool:
+        return user_id is not None and (
+            self.owner_user_id == user_id or user_id in self.owner_user_ids
+        )
 
 
 class Scoped(Protocol):
@@ -37,13 +47,15 @@ def can(actor: Actor, action_name: str, obj: Scoped | Scope | None = None) -> bo
     scope = obj if isinstance(obj, Scope) or obj is None else obj.access_scope()
     if scope is not None and scope.agency_id != actor.agency_id:
         return False
+    if action.public:
+        return True
     for grant in actor.grants_for(action.roles):
         if scope is None or not action.scoped or grant.covers(scope.unit_path):
             return True
     if actor.roles & action.self_roles:
         if scope is None:
             return True
-        return actor.user_id is not None and scope.owner_user_id == actor.user_id
+        return scope.is_owned_by(actor.user_id)
     return False
 
 

@@ -29,6 +29,9 @@ class Action:
     self_roles: frozenset[Role] = frozenset()
     # Scoped actions respect the unit subtree of the grant; unscoped ones need only the role.
     scoped: bool = True
+    # Public actions need no login and no role (the public complaint form); the agency still
+    # has to match.
+    public: bool = False
 
     @property
     def category(self) -> str:
@@ -53,8 +56,9 @@ def register(
     *,
     self_roles: frozenset[Role] | set[Role] = frozenset(),
     scoped: bool = True,
+    public: bool = False,
 ) -> Action:
-    action = Action(name, description, frozenset(roles), frozenset(self_roles), scoped)
+    action = Action(name, description, frozenset(roles), frozenset(self_roles), scoped, public)
     if name in ACTIONS:
         raise RegistryError(f"Action {name!r} is registered twice.")
     breach = (action.roles | action.self_roles) & action.walled_from
@@ -219,5 +223,86 @@ register(
     "survey.results",
     "See survey results in aggregate (small groups suppressed).",
     {R.TRAINER, R.COMMANDER, R.ANALYST, R.AUDITOR},
+    scoped=False,
+)
+
+# Incidents ---------------------------------------------------------------------------------
+# Identified incident records are for the chain of command and internal affairs; the members
+# involved see their own. Analysts, auditors and administrators get de-identified exports and
+# aggregates, never the records (PRODUCT.md: agency_admin is "not case content").
+register(
+    "incident.view",
+    "Read an identified incident: people, timeline, statements (each read is logged).",
+    {R.SUPERVISOR, R.COMMANDER, R.INTERNAL_AFFAIRS},
+    self_roles=ALL_ROLES,
+)
+register(
+    "incident.report",
+    "File an incident report one was involved in: draft, timeline, submit.",
+    set(),
+    self_roles=ALL_ROLES,
+)
+register(
+    "incident.statement",
+    "Write one's own statement about an incident one was involved in.",
+    set(),
+    self_roles=ALL_ROLES,
+)
+register(
+    "incident.import",
+    "Import incidents from another system's CSV files through a mapping.",
+    {R.AGENCY_ADMIN, R.ANALYST},
+    scoped=False,
+)
+register(
+    "incident.export",
+    "Download de-identified open data (no names, badges or exact dates).",
+    {R.ANALYST, R.COMMANDER, R.AUDITOR, R.AGENCY_ADMIN},
+    scoped=False,
+)
+register(
+    "incident.export_nuofdc",
+    "Export qualifying incidents for the FBI National Use-of-Force Data Collection.",
+    {R.AGENCY_ADMIN, R.ANALYST},
+    scoped=False,
+)
+
+# Complaints --------------------------------------------------------------------------------
+register(
+    "complaint.submit",
+    "Submit a complaint through the public web form (no login).",
+    set(),
+    scoped=False,
+    public=True,
+)
+register(
+    "complaint.intake",
+    "Record a complaint received by telephone, in person or in writing.",
+    {R.INTERNAL_AFFAIRS, R.SUPERVISOR, R.COMMANDER},
+    scoped=False,
+)
+register(
+    "complaint.view",
+    "Read a complaint: complainant, narrative, allegations, findings (each read is logged).",
+    {R.INTERNAL_AFFAIRS, R.COMMANDER},
+)
+register(
+    "complaint.manage",
+    "Add allegations, link members and incidents, record findings, close complaints.",
+    {R.INTERNAL_AFFAIRS},
+)
+register(
+    "complaint.import",
+    "Import complaints from another system's CSV files through a mapping.",
+    {R.AGENCY_ADMIN},
+    scoped=False,
+)
+
+# The API -----------------------------------------------------------------------------------
+register(
+    "api.token",
+    "Create and revoke one's own API tokens (a token acts with one's own roles).",
+    set(),
+    self_roles=ALL_ROLES,
     scoped=False,
 )

@@ -122,10 +122,13 @@ class Member(VersionedModel):
     def full_name(self) -> str:
         return f"{self.first_name} {self.last_name}"
 
-    def access_scope(self) -> Scope:
+    @property
+    def account_user_id(self) -> int | None:
+        """The id of the login linked to this member, if any."""
         account = getattr(self, "user_account", None)
+        return account.pk if account is not None else None
+
+    def access_scope(self) -> Scope:
         return Scope(
-            agency_id=self.agency_id,
-            unit_path=self.unit.path,
-            owner_user_id=account.pk if account is not None else None,
+            agency_id=self.agency_id, unit_path=self.unit.path, owner_user_id=self.account_user_id
         )

@@ -36,6 +36,8 @@ INSTALLED_APPS = [
     "steadyhand.jobs",
     "steadyhand.policy",
     "steadyhand.training",
+    "steadyhand.incidents",
+    "steadyhand.complaints",
     "steadyhand.evaluations",
     "steadyhand.imports",
     "steadyhand.demo",
