@@ -26,6 +26,8 @@ from steadyhand.access.registry import ACTIONS
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "steadyhand"
 ANALYTICS = SRC / "analytics"
+# Pure packages: usable without Django (researchers' notebooks, the terminal simulator).
+PURE_PREFIXES = ("steadyhand.analytics", "steadyhand.simulator", "steadyhand.vocabulary")
 
 
 # (a) analytics is pure
@@ -53,10 +55,12 @@ def _forbidden(module: str) -> bool:
     if top == "django":
         return True
     # Nothing else of Steadyhand either: its apps import Django.
-    return top == "steadyhand" and not module.startswith("steadyhand.analytics")
+    return top == "steadyhand" and not module.startswith(PURE_PREFIXES)
 
 
-ANALYTICS_FILES = sorted(ANALYTICS.rglob("*.py"))
+ANALYTICS_FILES = sorted(
+    [*ANALYTICS.rglob("*.py"), *(SRC / "simulator").rglob("*.py"), SRC / "vocabulary.py"]
+)
 
 
 def test_analytics_has_modules_to_check() -> None:
@@ -81,6 +85,7 @@ def test_the_import_check_would_notice_django() -> None:
     )
     found = [mod for _, mod in _imported_modules(source, "probe.py") if _forbidden(mod)]
     assert found == ["django.db", "steadyhand.agencies.models", "django.conf"]
+    assert not _forbidden("steadyhand.vocabulary")
 
 
 IMPORT_PROBE = """
