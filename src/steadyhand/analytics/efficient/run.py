@@ -85,6 +85,22 @@ def run_efficient(
     ``{"event_time", "estimate", "se", …}``); with ``fisher > 0`` also ``fisher_p_value``.
     """
     panel = read_rollout_csv(csv_path, unit=unit, time=time, cohort=cohort, outcome=outcome)
+    return summarise_efficient(
+        panel, estimand=estimand, event_times=event_times, fisher=fisher, seed=seed, level=level
+    )
+
+
+def summarise_efficient(
+    panel: RolloutPanel,
+    *,
+    estimand: str = "simple",
+    event_times: tuple[int, int] | None = None,
+    fisher: int = 0,
+    seed: int = 0,
+    level: float = 0.95,
+) -> dict[str, Any]:
+    """:func:`run_efficient` on a panel already in memory (the application builds its panels
+    from the database)."""
     times = None if event_times is None else range(event_times[0], event_times[1] + 1)
     result = efficient_estimate(panel, estimand, event_times=times, level=level)
     out: dict[str, Any] = {

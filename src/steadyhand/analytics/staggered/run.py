@@ -176,7 +176,39 @@ def run_staggered(
     panel = read_panel_csv(
         csv_path, unit=unit, time=time, cohort=cohort, outcome=outcome, weight=weight
     )
-    weighted = weight is not None
+    return summarise_staggered(
+        panel,
+        method=method,
+        estimand=estimand,
+        control=control,
+        base=base,
+        event_times=event_times,
+        weighted=weight is not None,
+        bootstrap=bootstrap,
+        seed=seed,
+        level=level,
+    )
+
+
+def summarise_staggered(
+    panel: StaggeredPanel,
+    *,
+    method: str = "cs",
+    estimand: str = "simple",
+    control: str | None = None,
+    base: str = "varying",
+    event_times: tuple[int, int] | None = None,
+    weighted: bool = False,
+    bootstrap: int = 0,
+    seed: int | None = None,
+    level: float = 0.95,
+) -> dict[str, Any]:
+    """:func:`run_staggered` on a panel already in memory (the application builds its panels
+    from the database)."""
+    if method not in METHODS:
+        raise ValueError(f"method must be one of {METHODS}, not {method!r}.")
+    if estimand not in ESTIMANDS:
+        raise ValueError(f"estimand must be one of {ESTIMANDS}, not {estimand!r}.")
     head: dict[str, Any] = {
         "method": method,
         "estimand": estimand,
