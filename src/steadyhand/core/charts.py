@@ -407,3 +407,107 @@ def line_chart(
         parts.append("</g>")
     parts.append("</svg>")
     return mark_safe("".join(parts))  # every text above went through escape()
+
+
+def _signed_range(values: Sequence[float]) -> tuple[float, float]:
+    """Round axis limits that hold every value and zero (effects can be negative)."""
+    low = min([0.0, *values])
+    high = max([0.0, *values])
+    span = nice_ceiling((high - low) / 4 if high > low else 1.0)
+    return math.floor(low / span) * span, math.ceil(high / span) * span
+
+
+@dataclass(frozen=True)
+class Interval:
+    """A point estimate with its interval (None values are drawn as "—")."""
+
+    label: str
+    estimate: float | None
+    lower: float | None
+    upper: float | None
+
+
+def interval_chart(
+    *,
+    title: str,
+    description: str,
+    intervals: Sequence[Interval],
+    chart_id: str,
+    y_label: str = "",
+    value_format: Callable[[Number], str] = format_number,
+    reference_label: str = "No change",
+    width: int = 720,
+    height: int = 320,
+) -> SafeString:
+    """Estimates with interval whiskers on a signed axis, and a line at zero (an event study).
+
+    The whisker spans the interval; the estimate is a filled circle with its value printed.
+    """
+    _check_id(chart_id)
+    known = [float(v) for i in intervals for v in (i.estimate, i.lower, i.upper) if v is not None]
+    if not known:
+        return _no_data(chart_id, title, description, width)
+    frame = _Frame(width=width, height=height)
+    low, high = _signed_range(known)
+
+    def y_of(value: float) -> float:
+        return frame.baseline - frame.plot_height * (value - low) / (high - low)
+
+    parts = _open_svg(chart_id, frame, title, description)
+    for step in range(5):
+        value = low + (high - low) * step / 4
+        y = y_of(value)
+        parts.append(
+            f'<line x1="{frame.left}" y1="{_num(y)}" x2="{frame.width - frame.right}" '
+            f'y2="{_num(y)}" stroke="{GRID}" stroke-width="1"/>'
+            f'<text x="{frame.left - 6}" y="{_num(y + 4)}" text-anchor="end">'
+            f"{escape(value_format(value))}</text>"
+        )
+    if y_label:
+        middle = frame.top + frame.plot_height / 2
+        parts.append(
+            f'<text x="12" y="{_num(middle)}" text-anchor="middle" '
+            f'transform="rotate(-90 12 {_num(middle)})">{escape(y_label)}</text>'
+        )
+    zero = y_of(0.0)
+    parts.append(
+        f'<g class="reference"><title>{escape(reference_label)}</title>'
+        f'<line x1="{frame.left}" y1="{_num(zero)}" x2="{frame.width - frame.right}" '
+        f'y2="{_num(zero)}" stroke="{REFERENCE_COLOUR}" stroke-width="2" stroke-dasharray="8 4"/>'
+        f'<text x="{frame.width - frame.right}" y="{_num(zero - 4)}" text-anchor="end" '
+        f'fill="{REFERENCE_COLOUR}" font-weight="bold">{escape(reference_label)}</text></g>'
+    )
+    step_px = frame.plot_width / len(intervals)
+    for c, item in enumerate(intervals):
+        x = frame.left + step_px * (c + 0.5)
+        parts.append(
+            f'<text x="{_num(x)}" y="{_num(frame.baseline + 16)}" text-anchor="middle">'
+            f"{escape(_fit(item.label, step_px))}</text>"
+        )
+        if item.estimate is None:
+            parts.append(
+                f'<text x="{_num(x)}" y="{_num(zero - 4)}" text-anchor="middle">'
+                f"<title>{escape(item.label)}: no estimate</title>—</text>"
+            )
+            continue
+        shown = value_format(item.estimate)
+        span = ""
+        if item.lower is not None and item.upper is not None:
+            span = f" ({value_format(item.lower)} to {value_format(item.upper)})"
+            parts.append(
+                f'<line x1="{_num(x)}" y1="{_num(y_of(item.lower))}" x2="{_num(x)}" '
+                f'y2="{_num(y_of(item.upper))}" stroke="{COLOURS[0]}" stroke-width="2"/>'
+            )
+            for end in (item.lower, item.upper):
+                parts.append(
+                    f'<line x1="{_num(x - 5)}" y1="{_num(y_of(end))}" x2="{_num(x + 5)}" '
+                    f'y2="{_num(y_of(end))}" stroke="{COLOURS[0]}" stroke-width="2"/>'
+                )
+        y = y_of(item.estimate)
+        parts.append(
+            f"<g>{_marker('circle', x, y, COLOURS[0])}"
+            f"<title>{escape(item.label)}: {escape(shown)}{escape(span)}</title>"
+            f'<text x="{_num(x + 8)}" y="{_num(y - 6)}" font-size="11">{escape(shown)}</text></g>'
+        )
+    parts.append("</svg>")
+    return mark_safe("".join(parts))  # every text above went through escape()
