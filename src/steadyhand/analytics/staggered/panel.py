@@ -34,6 +34,9 @@ _A = TypeVar("_A", bound=np.ndarray[Any, Any])
 
 
 def _as_float_column(values: Sequence[object], name: str) -> FloatArray:
+    if isinstance(values, np.ndarray) and values.dtype.kind in "biuf":
+        # Already numbers (the common case from numpy or pandas): no per-row Python.
+        return values.astype(np.float64, copy=True)
     out = np.empty(len(values), dtype=np.float64)
     for i, v in enumerate(values):
         if v is None or (isinstance(v, str) and v.strip() == ""):
@@ -44,6 +47,23 @@ def _as_float_column(values: Sequence[object], name: str) -> FloatArray:
         except (TypeError, ValueError):
             raise ValueError(f"{name}: row {i} holds {v!r}, which is not a number.") from None
     return out
+
+
+def _unit_index(unit: Sequence[object]) -> tuple[npt.NDArray[np.str_], npt.NDArray[np.intp]]:
+    """Unit labels as text, sorted as text, and each row's index into them.
+
+    Integer ids are de-duplicated as numbers first (fast) and only the distinct ids are turned
+    into text; the order is the same as sorting every row's text.
+    """
+    if isinstance(unit, np.ndarray) and unit.dtype.kind in "iu":
+        distinct, inverse = np.unique(unit, return_inverse=True)
+        labels = distinct.astype(str)
+        order = np.argsort(labels, kind="stable")
+        rank = np.empty_like(order)
+        rank[order] = np.arange(order.size)
+        return labels[order], rank[inverse]
+    labels_per_row = np.array([str(u) for u in unit])
+    return np.unique(labels_per_row, return_inverse=True)
 
 
 def _readonly(a: _A) -> _A:
@@ -173,8 +193,7 @@ class StaggeredPanel:
             raise ValueError(f"outcome: row {i} is missing or not finite; drop or impute it.")
         g = _as_float_column(cohort, "cohort")
 
-        unit_labels = np.array([str(u) for u in unit])
-        units, ui = np.unique(unit_labels, return_inverse=True)
+        units, ui = _unit_index(unit)
         periods_f, ti = np.unique(t_f, return_inverse=True)
         periods = periods_f.astype(np.int64)
         if periods.size > 1 and not np.all(np.diff(periods) == 1):
