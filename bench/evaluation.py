@@ -5,10 +5,13 @@
    by the same code. Then our 38 in-space placebos (pysyncon's take ~646 s; run them with
    ``--full`` to measure here).
 2. A 35,000-officer × 120-month randomized roll-out: Callaway & Sant'Anna and the efficient
-   estimator, time and peak memory. csdid/differences are compared when installed.
+   estimator, time and peak memory.
+3. Callaway & Sant'Anna against csdid and differences on one panel (5,000 × 36; 35,000 × 120
+   with ``--full``), same estimand and controls: ratio of times and whether estimates agree.
 
 The peers are not dependencies of Steadyhand: ``pip install pysyncon csdid differences`` in the
-virtualenv to compare (``make bench`` runs without them and says so).
+virtualenv to compare (``pip install -e .[bench]`` installs them; ``make bench`` runs without
+them and says so).
 """
 
 import importlib.util
@@ -132,15 +135,85 @@ def bench_staggered() -> None:
     _line("ours: efficient estimator (simple)", eff_s, eff_peak,
           f"{eff.overall.percent_change:.1f}% [{eff.overall.percent_ci_lower:.1f}, "
           f"{eff.overall.percent_ci_upper:.1f}]")  # fmt: skip
-    for peer in ("csdid", "differences"):
-        if importlib.util.find_spec(peer) is None:
-            print(f"  {peer} not installed: `pip install {peer}` to compare in this run.")
+
+
+def _peer_panel(n: int, t: int) -> Any:
+    """A randomized roll-out as a pandas frame (what csdid and differences read)."""
+    import numpy as np
+    import pandas as pd
+
+    rng = np.random.default_rng(1)
+    cohorts = np.where(rng.random(n) < 0.2, 0, rng.choice(np.arange(4, t + 1, 3), n))
+    base = rng.gamma(2.0, 0.5, n)[:, None] * np.ones((1, t))
+    treated = (np.arange(1, t + 1)[None, :] >= cohorts[:, None]) & (cohorts[:, None] > 0)
+    y = rng.poisson(base * np.where(treated, 0.72, 1.0)).astype(float)
+    return pd.DataFrame({"id": np.repeat(np.arange(n), t), "t": np.tile(np.arange(1, t + 1), n),
+                         "y": y.ravel(), "g": np.repeat(cohorts, t)})  # fmt: skip
+
+
+def bench_cs_peers(n: int, t: int) -> None:
+    """Callaway & Sant'Anna (not-yet-treated controls, outcome regression, simple ATT) by us,
+    csdid and differences on the same frame: time, ratio, and whether the estimates agree."""
+    import numpy as np
+
+    from steadyhand.analytics.staggered.aggregate import aggregate_fit
+    from steadyhand.analytics.staggered.callaway_santanna import fit_group_time
+    from steadyhand.analytics.staggered.panel import StaggeredPanel
+
+    df = _peer_panel(n, t)
+    print(f"\nCallaway & Sant'Anna against the Python peers, {n:,} units × {t} periods")
+
+    def ours() -> Any:
+        panel = StaggeredPanel.from_long(
+            unit=df["id"].to_numpy(), time=df["t"].to_numpy(), outcome=df["y"].to_numpy(),
+            cohort=np.where(df["g"].to_numpy() == 0, np.nan, df["g"].to_numpy()))  # fmt: skip
+        return aggregate_fit(fit_group_time(panel, control="notyet"), "simple")
+
+    agg, ours_s, ours_peak = _timed(ours)
+    _line("ours: validate + ATT(g,t) + simple", ours_s, ours_peak,
+          f"ATT {agg.estimate:.6f} (se {agg.se:.6f})")  # fmt: skip
+    peers: dict[str, Callable[[], float]] = {"csdid": lambda: _csdid(df),
+                                             "differences": lambda: _differences(df)}  # fmt: skip
+    for name, run in peers.items():
+        if importlib.util.find_spec(name) is None:
+            print(f"  {name} not installed: `pip install {name}` to compare in this run.")
+            continue
+        estimate, peer_s, peer_peak = _timed(run)
+        same = abs(estimate - agg.estimate) < 1e-9
+        _line(f"{name}", peer_s, peer_peak, f"ATT {estimate:.6f}")
+        print(f"  ratio {name}/ours: {peer_s / ours_s:.1f}x; estimates "
+              f"{'identical (|diff| < 1e-9)' if same else 'DIFFER'}")  # fmt: skip
+
+
+def _csdid(df: Any) -> float:
+    import contextlib
+    import io
+
+    from csdid.att_gt import ATTgt
+
+    with contextlib.redirect_stdout(io.StringIO()):  # it prints its tables
+        fit = ATTgt(yname="y", tname="t", idname="id", gname="g", data=df,
+                    control_group="notyettreated").fit(est_method="reg", bstrap=False)  # fmt: skip
+        aggregated = fit.aggte(typec="simple")
+    return float(aggregated.atte["overall_att"])
+
+
+def _differences(df: Any) -> float:
+    import numpy as np
+    from differences import ATTgt
+
+    frame = df.assign(g=df["g"].replace(0, np.nan)).set_index(["id", "t"])
+    att = ATTgt(data=frame, cohort_column="g")
+    att.fit(formula="y", est_method="reg", control_group="not_yet_treated", progress_bar=False)
+    return float(att.aggregate("simple").iloc[0, 0])
 
 
 def main() -> None:
     full = "--full" in sys.argv
     bench_synth(full)
     bench_staggered()
+    # differences needs ~7 minutes at 10,000 x 60 and far longer at full size (--full).
+    bench_cs_peers(35_000, 120) if full else bench_cs_peers(5_000, 36)
 
 
 if __name__ == "__main__":
