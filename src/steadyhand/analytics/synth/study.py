@@ -58,9 +58,12 @@ def study_spec(study: dict[str, Any], *, source: str = "study") -> SynthSpec:
         ) from exc
 
 
-def run_synth_study(study_path: str | Path, *, placebos: bool = False) -> dict[str, Any]:
+def run_synth_study(
+    study_path: str | Path, *, placebos: bool = False, augmented: bool = False
+) -> dict[str, Any]:
     """Fit the study and return ``weights``, ``gaps``, ``pre_rmspe``, ``post_rmspe`` (and
-    ``placebo_p_value`` and ``placebo_ratios`` with ``placebos``) as a JSON-ready dict."""
+    ``placebo_p_value`` and ``placebo_ratios`` with ``placebos``; ``augmented`` with the ridge
+    ASCM's gaps and penalty) as a JSON-ready dict."""
     path = Path(study_path)
     study = _study(path)
     spec = study_spec(study, source=str(path))
@@ -78,4 +81,8 @@ def run_synth_study(study_path: str | Path, *, placebos: bool = False) -> dict[s
         test = placebo_test(panel, spec, fit=fit)
         result["placebo_p_value"] = test.p_value
         result["placebo_ratios"] = dict(test.ratios)
+    if augmented:
+        from .augmented import augmented_synth
+
+        result["augmented"] = augmented_synth(panel, fit).to_dict()
     return result

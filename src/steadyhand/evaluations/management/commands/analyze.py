@@ -60,6 +60,11 @@ class Command(BaseCommand):
         synth = commands.add_parser("synth", help="Synthetic control from a STUDY.json file.")
         synth.add_argument("study", help="The study specification (JSON); see docs/methods.md.")
         synth.add_argument("--placebos", action="store_true", help="In-space placebo inference.")
+        synth.add_argument(
+            "--augmented",
+            action="store_true",
+            help="Also the ridge-augmented synthetic control (Ben-Michael et al. 2021).",
+        )
         synth.add_argument("--json", action="store_true", help="Print JSON.")
 
     def _add_its(self, commands: Any) -> None:
@@ -187,4 +192,6 @@ class Command(BaseCommand):
     def _synth(self, options: dict[str, Any]) -> dict[str, Any]:
         from steadyhand.analytics.synth.study import run_synth_study
 
-        return run_synth_study(options["study"], placebos=options["placebos"])
+        return run_synth_study(
+            options["study"], placebos=options["placebos"], augmented=options["augmented"]
+        )
