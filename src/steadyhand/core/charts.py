@@ -511,3 +511,99 @@ def interval_chart(
         )
     parts.append("</svg>")
     return mark_safe("".join(parts))  # every text above went through escape()
+
+
+def gap_chart(
+    *,
+    title: str,
+    description: str,
+    x_labels: Sequence[str],
+    gaps: Sequence[float],
+    placebo_gaps: Sequence[Sequence[float]],
+    chart_id: str,
+    marker_index: int | None = None,
+    marker_label: str = "Treatment",
+    y_label: str = "",
+    value_format: Callable[[Number], str] = format_number,
+    width: int = 900,
+    height: int = 340,
+) -> SafeString:
+    """The treated unit's gap (bold) over its placebos' gaps (thin, grey) on a signed axis,
+    with a vertical line where treatment starts: a synthetic control's picture (ADH 2010 fig. 4).
+
+    Only the treated line carries printed values (at the marker and at the end): the placebos
+    are context, and the page's table holds every number.
+    """
+    _check_id(chart_id)
+    if not x_labels or not gaps:
+        return _no_data(chart_id, title, description, width)
+    frame = _Frame(width=width, height=height)
+    values = [float(v) for v in gaps] + [float(v) for p in placebo_gaps for v in p]
+    low, high = _signed_range(values)
+    step = frame.plot_width / max(1, len(x_labels) - 1)
+
+    def xy(c: int, value: float) -> str:
+        x = frame.left + step * c
+        y = frame.baseline - frame.plot_height * (value - low) / (high - low)
+        return f"{_num(x)},{_num(y)}"
+
+    parts = _open_svg(chart_id, frame, title, description)
+    for k in range(5):
+        value = low + (high - low) * k / 4
+        y = frame.baseline - frame.plot_height * k / 4
+        parts.append(
+            f'<line x1="{frame.left}" y1="{_num(y)}" x2="{frame.width - frame.right}" '
+            f'y2="{_num(y)}" stroke="{GRID}" stroke-width="1"/>'
+            f'<text x="{frame.left - 6}" y="{_num(y + 4)}" text-anchor="end">'
+            f"{escape(value_format(value))}</text>"
+        )
+    if y_label:
+        middle = frame.top + frame.plot_height / 2
+        parts.append(
+            f'<text x="12" y="{_num(middle)}" text-anchor="middle" '
+            f'transform="rotate(-90 12 {_num(middle)})">{escape(y_label)}</text>'
+        )
+    every = max(1, len(x_labels) // 10)
+    for c, label in enumerate(x_labels):
+        if c % every == 0 or c == len(x_labels) - 1:
+            parts.append(
+                f'<text x="{_num(frame.left + step * c)}" y="{_num(frame.baseline + 16)}" '
+                f'text-anchor="middle">{escape(label)}</text>'
+            )
+    parts.append(
+        f'<g class="placebos"><title>Placebo units ({len(placebo_gaps)})</title>'
+        + "".join(
+            f'<polyline points="{" ".join(xy(c, float(v)) for c, v in enumerate(p))}" '
+            f'fill="none" stroke="{GRID}" stroke-width="1"/>'
+            for p in placebo_gaps
+        )
+        + "</g>"
+    )
+    zero = xy(0, 0.0).split(",")[1]
+    parts.append(
+        f'<line x1="{frame.left}" y1="{zero}" x2="{frame.width - frame.right}" y2="{zero}" '
+        f'stroke="{INK}" stroke-width="1" stroke-dasharray="2 3"/>'
+    )
+    if marker_index is not None:
+        mx = _num(frame.left + step * marker_index)
+        parts.append(
+            f'<g class="reference"><title>{escape(marker_label)}</title>'
+            f'<line x1="{mx}" y1="{frame.top}" x2="{mx}" y2="{_num(frame.baseline)}" '
+            f'stroke="{REFERENCE_COLOUR}" stroke-width="2" stroke-dasharray="8 4"/>'
+            f'<text x="{mx}" y="{frame.top - 6}" text-anchor="middle" '
+            f'fill="{REFERENCE_COLOUR}" font-weight="bold">{escape(marker_label)}</text></g>'
+        )
+    points = " ".join(xy(c, float(v)) for c, v in enumerate(gaps))
+    parts.append(
+        f'<g class="series"><title>Treated unit: gap to its synthetic control</title>'
+        f'<polyline points="{points}" fill="none" stroke="{COLOURS[0]}" stroke-width="3"/>'
+    )
+    labelled = {len(gaps) - 1} if marker_index is None else {marker_index, len(gaps) - 1}
+    for index in sorted(labelled):
+        px, py = xy(index, float(gaps[index])).split(",")
+        parts.append(
+            f'<text x="{px}" y="{_num(float(py) - 8)}" text-anchor="middle" font-size="11">'
+            f"{escape(value_format(gaps[index]))}</text>"
+        )
+    parts.append("</g></svg>")
+    return mark_safe("".join(parts))  # every text above went through escape()

@@ -33,3 +33,18 @@ class EvaluationRequestForm(forms.Form):
     def __init__(self, *args: Any, plans: QuerySet[RolloutPlan], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["plan"].queryset = plans  # type: ignore[attr-defined]
+
+
+class SynthStudyForm(forms.Form):
+    title = forms.CharField(max_length=200)
+    file = forms.FileField(
+        label="Peer agencies' outcomes (CSV, one row per agency and period)",
+        help_text="Columns for the agency, the period (e.g. year or month number) and the outcome.",
+    )
+    unit_column = forms.CharField(max_length=80, initial="agency", label="Agency column")
+    time_column = forms.CharField(max_length=80, initial="year", label="Period column")
+    outcome_column = forms.CharField(max_length=80, initial="force_rate", label="Outcome column")
+    treated = forms.CharField(max_length=200, label="This agency's name in the file")
+    treatment_start = forms.FloatField(label="First period after the program began")
+    fit_from = forms.FloatField(label="Fit window: first period")
+    fit_to = forms.FloatField(label="Fit window: last period (before the program)")

@@ -70,3 +70,42 @@ class Evaluation(TimeStampedModel):
 
     def access_scope(self) -> Scope:
         return Scope(agency_id=self.agency_id)
+
+
+class SynthStudy(TimeStampedModel):
+    """A synthetic-control comparison of the agency with peer agencies, from an uploaded CSV
+    of every agency's outcome by period (long format). Immutable once it has run."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="synth_studies")
+    title = models.CharField(max_length=200)
+    file_name = models.CharField(max_length=255)
+    content = models.BinaryField()
+    sha256 = models.CharField(max_length=64)
+    unit_column = models.CharField(max_length=80)
+    time_column = models.CharField(max_length=80)
+    outcome_column = models.CharField(max_length=80)
+    treated = models.CharField(max_length=200, help_text="This agency's name in the file.")
+    treatment_start = models.FloatField()
+    fit_from = models.FloatField()
+    fit_to = models.FloatField()
+    status = models.CharField(
+        max_length=10, choices=EvaluationStatus.choices, default=EvaluationStatus.QUEUED
+    )
+    code_version = models.CharField(max_length=40, blank=True)
+    result = models.JSONField(default=dict, blank=True)
+    failure = models.TextField(blank=True)
+    job = models.ForeignKey(Job, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name_plural = "synthetic-control studies"
+
+    def __str__(self) -> str:
+        return f"Synthetic control #{self.pk}: {self.title}"
+
+    def access_scope(self) -> Scope:
+        return Scope(agency_id=self.agency_id)

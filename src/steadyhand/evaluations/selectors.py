@@ -5,7 +5,7 @@ from django.db.models import QuerySet
 from steadyhand.access.actor import Actor
 from steadyhand.access.querying import visible_q
 from steadyhand.core.errors import NotFound
-from steadyhand.evaluations.models import Evaluation, EvaluationStatus
+from steadyhand.evaluations.models import Evaluation, EvaluationStatus, SynthStudy
 from steadyhand.training.models import RolloutPlan
 
 
@@ -46,3 +46,14 @@ def evaluation_same_request(*, actor: Actor, evaluation: Evaluation) -> list[Eva
         .exclude(pk=evaluation.pk)
         .order_by("-created_at")[:10]
     )
+
+
+def synth_studies_visible(*, actor: Actor) -> QuerySet[SynthStudy]:
+    return SynthStudy.objects.filter(visible_q(actor, "evaluation.view")).select_related("job")
+
+
+def synth_study_get_visible(*, actor: Actor, study_id: int) -> SynthStudy:
+    found = synth_studies_visible(actor=actor).filter(pk=study_id).first()
+    if found is None:
+        raise NotFound(f"No synthetic-control study {study_id}.")
+    return found

@@ -4,8 +4,8 @@ from typing import Any
 
 from django.utils.safestring import SafeString
 
-from steadyhand.core.charts import Interval, Series, interval_chart, line_chart
-from steadyhand.evaluations.models import Evaluation, Method
+from steadyhand.core.charts import Interval, Series, gap_chart, interval_chart, line_chart
+from steadyhand.evaluations.models import Evaluation, Method, SynthStudy
 
 
 def _pct(value: float | None) -> str:
@@ -103,3 +103,57 @@ def trend_chart(evaluation: Evaluation) -> SafeString | None:
         value_format=lambda v: f"{float(v):.2f}",
         width=960,
     )
+
+
+def _label(t: float) -> str:
+    return str(int(t)) if float(t).is_integer() else f"{t:g}"
+
+
+def synth_gap_chart(study: SynthStudy) -> SafeString:
+    r = study.result
+    times = [float(t) for t in r["times"]]
+    start = next((i for i, t in enumerate(times) if t >= study.treatment_start), None)
+    return gap_chart(
+        title=f"{study.treated} minus its synthetic control, with placebo peers",
+        description=(
+            "The bold line is this agency's outcome minus its synthetic control's in each period; "
+            "thin grey lines are the same gap for each peer agency treated as if it had run the "
+            "program (placebos). An effect should stand out from the placebos after the dashed "
+            "line."
+        ),
+        x_labels=[_label(t) for t in times],
+        gaps=r["gaps"],
+        placebo_gaps=list(r["placebo_gaps"].values()),
+        chart_id=f"synth-gap-{study.pk}",
+        marker_index=start,
+        marker_label="Program began",
+        y_label=study.outcome_column,
+        value_format=lambda v: f"{float(v):+.2f}",
+    )
+
+
+def synth_rows(study: SynthStudy) -> list[dict[str, Any]]:
+    r = study.result
+    return [
+        {
+            "time": _label(t),
+            "treated": y,
+            "synthetic": s,
+            "gap": g,
+            "augmented_gap": a,
+            "after": t >= study.treatment_start,
+        }
+        for t, y, s, g, a in zip(
+            r["times"],
+            r["treated_outcome"],
+            r["synthetic_outcome"],
+            r["gaps"],
+            r["augmented_gaps"],
+            strict=True,
+        )
+    ]
+
+
+def synth_weights(study: SynthStudy) -> list[tuple[str, float]]:
+    weights: dict[str, float] = study.result["fit"]["weights"]
+    return sorted(((k, v) for k, v in weights.items() if v > 0.0005), key=lambda kv: -kv[1])
