@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 from django.urls import reverse
 
 from steadyhand.access.roles import Role
