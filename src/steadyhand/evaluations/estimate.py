@@ -12,6 +12,7 @@ import numpy as np
 
 from steadyhand.analytics.efficient.panel import RolloutPanel
 from steadyhand.analytics.efficient.run import summarise_efficient
+from steadyhand.analytics.its import interrupted_time_series
 from steadyhand.analytics.staggered.panel import StaggeredPanel
 from steadyhand.analytics.staggered.run import summarise_staggered
 from steadyhand.evaluations.models import Method
@@ -132,3 +133,57 @@ def _clean(value: Any) -> Any:
     if isinstance(value, float) and not math.isfinite(value):
         return None
     return value
+
+
+def estimate_its(
+    months: tuple[int, ...], counts: np.ndarray, *, intervention_month: int, progress: Progress
+) -> dict[str, Any]:
+    """Segmented regression of the agency's monthly counts around the first wave."""
+    progress(1, 3, "Fitting the segmented regression")
+    pre = intervention_month - months[0]
+    # Month-of-year effects need two years before; with less, two Fourier harmonics.
+    seasonality = "month" if pre >= 24 else "fourier"
+    result = interrupted_time_series(
+        counts,
+        pre,
+        months=[m % 12 + 1 for m in months],
+        seasonality=seasonality,  # type: ignore[arg-type]
+    )
+    progress(2, 3, "Summarising")
+    return _clean(
+        {
+            "overall": {
+                "estimate": result.effect_at_end,
+                "lower": result.effect_at_end_lower,
+                "upper": result.effect_at_end_upper,
+                "percent": 100 * (result.effect_at_end - 1),
+                "percent_lower": 100 * (result.effect_at_end_lower - 1),
+                "percent_upper": 100 * (result.effect_at_end_upper - 1),
+                "level_change": result.level_change,
+                "level_change_lower": result.level_change_lower,
+                "level_change_upper": result.level_change_upper,
+                "slope_change": result.slope_change,
+                "model": result.model,
+                "seasonality": seasonality,
+            },
+            "event_study": [],
+            "n_units": 1,
+            "n_months": len(months),
+            "never_treated_units": 0,
+            "first_month": month_label(months[0]),
+            "last_month": month_label(months[-1]),
+            "total_events": int(counts.sum()),
+            "cohorts": [{"first_month": month_label(intervention_month), "units": 1}],
+            "series": [
+                {
+                    "month": month_label(m),
+                    "observed": float(c),
+                    "fitted": float(f),
+                    "counterfactual": float(cf),
+                }
+                for m, c, f, cf in zip(
+                    months, counts, result.fitted, result.counterfactual, strict=True
+                )
+            ],
+        }
+    )

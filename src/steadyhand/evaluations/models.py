@@ -33,6 +33,7 @@ class Method(models.TextChoices):
     CS = "cs", "Callaway & Sant'Anna (2021), not-yet-treated controls"
     SA = "sa", "Sun & Abraham (2021) event study"
     TWFE = "twfe", "Two-way fixed effects (for comparison only)"
+    ITS = "its", "Interrupted time series of the whole agency (no comparison group)"
 
 
 class EvaluationStatus(models.TextChoices):

@@ -217,3 +217,42 @@ def _counts(
         .annotate(n=Count("incident_id", distinct=True))
     )
     return _monthly(rows, "member_id", tz)
+
+
+def agency_series(
+    *, plan: RolloutPlan, outcome: str, first_month: int, last_month: int
+) -> tuple[tuple[int, ...], np.ndarray]:
+    """Monthly counts of ``outcome`` for the whole agency (every unit, not only the plan's)."""
+    agency = Agency.objects.get(pk=plan.agency_id)
+    tz = ZoneInfo(agency.timezone)
+    start = datetime(first_month // 12, first_month % 12 + 1, 1, tzinfo=tz)
+    end_index = last_month + 1
+    end = datetime(end_index // 12, end_index % 12 + 1, 1, tzinfo=tz)
+    rows: QuerySet[Any, dict[str, Any]]
+    if outcome == Outcome.COMPLAINTS:
+        rows = (
+            Complaint.objects.filter(
+                agency_id=agency.pk, received_at__gte=start, received_at__lt=end
+            )
+            .annotate(month=TruncMonth("received_at", tzinfo=tz))
+            .values("month")
+            .annotate(n=Count("id"))
+        )
+    else:
+        rows = (
+            Incident.objects.filter(
+                _incident_filter(outcome),
+                agency_id=agency.pk,
+                status=IncidentStatus.SUBMITTED,
+                occurred_at__gte=start,
+                occurred_at__lt=end,
+            )
+            .annotate(month=TruncMonth("occurred_at", tzinfo=tz))
+            .values("month")
+            .annotate(n=Count("id"))
+        )
+    months = tuple(range(first_month, last_month + 1))
+    counts = np.zeros(len(months))
+    for row in rows:
+        counts[month_index(row["month"].astimezone(tz)) - first_month] += row["n"]
+    return months, counts

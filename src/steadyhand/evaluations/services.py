@@ -1,6 +1,8 @@
 """Requesting and running program evaluations. Each run is a background job; its result is
 stored with the panel's hash and the code version, and never changed afterwards."""
 
+import hashlib
+import json
 from datetime import date
 from typing import Any
 
@@ -12,7 +14,7 @@ from steadyhand.access.actor import Actor
 from steadyhand.access.policy import ensure
 from steadyhand.audit.services import audit_record
 from steadyhand.core.errors import InvalidInput, NotFound
-from steadyhand.evaluations.estimate import estimate
+from steadyhand.evaluations.estimate import estimate, estimate_its
 from steadyhand.evaluations.models import (
     Evaluation,
     EvaluationStatus,
@@ -20,7 +22,7 @@ from steadyhand.evaluations.models import (
     Outcome,
     UnitOfAnalysis,
 )
-from steadyhand.evaluations.panels import build_panel, month_index
+from steadyhand.evaluations.panels import agency_series, build_panel, month_index
 from steadyhand.jobs.services import ProgressCallback, job_create
 from steadyhand.training.models import RolloutPlan
 
@@ -59,6 +61,11 @@ def evaluation_request(
         errors["pre_months"] = ["Give between 1 and 120 months of data before the first wave."]
     if not 0 <= fisher <= 9999:
         errors["fisher"] = ["Use between 0 and 9,999 permutations."]
+    if method == Method.ITS and pre_months < 12:
+        errors["pre_months"] = [
+            "An interrupted time series needs at least 12 months before the first wave (24 to "
+            "estimate each calendar month's own level)."
+        ]
     if method == Method.EFFICIENT and not plan.randomized:
         errors["method"] = [
             "The efficient estimator assumes the wave order was randomized; this plan's was "
@@ -123,6 +130,8 @@ def evaluation_run(
     if evaluation.status != EvaluationStatus.QUEUED:
         raise InvalidInput({"status": [f"Evaluation #{evaluation.pk} has already run."]})
     params = evaluation.params
+    if evaluation.method == Method.ITS:
+        return _run_its(actor, evaluation, progress)
     try:
         progress(0, 3, "Counting outcomes per unit and month")
         panel = build_panel(
@@ -148,6 +157,30 @@ def evaluation_run(
         status=EvaluationStatus.DONE,
         result=result,
         input_hash=panel.input_hash(),
+    )
+
+
+def _run_its(actor: Actor, evaluation: Evaluation, progress: ProgressCallback) -> Evaluation:
+    params = evaluation.params
+    first_wave = evaluation.plan.waves.order_by("starts_on").values_list("starts_on", flat=True)
+    try:
+        progress(0, 3, "Counting outcomes per month")
+        months, counts = agency_series(
+            plan=evaluation.plan,
+            outcome=evaluation.outcome,
+            first_month=params["first_month"],
+            last_month=params["last_month"],
+        )
+        result = estimate_its(
+            months, counts, intervention_month=month_index(first_wave[0]), progress=progress
+        )
+    except ValueError as exc:
+        return _finish(actor, evaluation, status=EvaluationStatus.FAILED, failure=str(exc))
+    digest = hashlib.sha256(
+        json.dumps({"months": list(months), "counts": counts.astype(int).tolist()}).encode()
+    ).hexdigest()
+    return _finish(
+        actor, evaluation, status=EvaluationStatus.DONE, result=result, input_hash=digest
     )
 
 

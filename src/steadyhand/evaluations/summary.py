@@ -27,6 +27,13 @@ def headline(evaluation: Evaluation) -> str:
             f"{overall.get('upper', float('nan')):+.3f})."
         )
     direction = "fewer" if pct < 0 else "more"
+    if evaluation.method == Method.ITS:
+        return (
+            f"In {evaluation.result.get('last_month')}, the agency had {abs(pct):.0f}% "
+            f"{direction} {outcome} than its trend and seasons before the first wave predict "
+            f"(95% interval {_pct(lo)} to {_pct(hi)}), over {months} months. This design has no "
+            "comparison group; read the caveats below."
+        )
     certain = (
         "The interval excludes no change."
         if (hi is not None and hi < 0) or (lo is not None and lo > 0)
@@ -56,6 +63,14 @@ def caveats(evaluation: Evaluation) -> list[str]:
             "The efficient estimator relies on the wave order having been randomized; the "
             "randomization test's p-value asks how often a random reshuffle of the waves would "
             "give an effect this large by chance."
+        )
+    elif evaluation.method == Method.ITS:
+        notes.append(
+            "An interrupted time series has no comparison group: it compares the months after "
+            "the first wave with what the trend and seasons before it predict. Anything else "
+            "that changed at the same time is indistinguishable from the training. The percent "
+            "change is for the last month, combining the immediate change and the change in "
+            "trend."
         )
     elif evaluation.method == Method.TWFE:
         notes.append(
@@ -157,3 +172,25 @@ def synth_rows(study: SynthStudy) -> list[dict[str, Any]]:
 def synth_weights(study: SynthStudy) -> list[tuple[str, float]]:
     weights: dict[str, float] = study.result["fit"]["weights"]
     return sorted(((k, v) for k, v in weights.items() if v > 0.0005), key=lambda kv: -kv[1])
+
+
+def its_chart(evaluation: Evaluation) -> SafeString | None:
+    rows: list[dict[str, Any]] = evaluation.result.get("series", [])
+    if not rows:
+        return None
+    return line_chart(
+        title=f"{evaluation.get_outcome_display()} per month, and what the trend predicted",
+        description=(
+            "Observed monthly count for the whole agency, the model's fit, and the "
+            "counterfactual: the pre-program trend and seasons carried forward."
+        ),
+        x_labels=[r["month"] for r in rows],
+        series=[
+            Series("Observed", [r["observed"] for r in rows]),
+            Series("Counterfactual", [r["counterfactual"] for r in rows]),
+        ],
+        chart_id=f"its-{evaluation.pk}",
+        y_label="events per month",
+        value_format=lambda v: f"{float(v):.0f}",
+        width=960,
+    )

@@ -23,6 +23,7 @@ from steadyhand.evaluations.summary import (
     caveats,
     event_study_chart,
     headline,
+    its_chart,
     synth_gap_chart,
     synth_rows,
     synth_weights,
@@ -88,6 +89,7 @@ def evaluation_detail(request: HttpRequest, evaluation_id: int) -> HttpResponse:
             "caveats": caveats(evaluation),
             "event_study_chart": event_study_chart(evaluation) if done else None,
             "trend_chart": trend_chart(evaluation) if done else None,
+            "its_chart": its_chart(evaluation) if done else None,
             "reruns": [
                 {
                     "evaluation": other,

@@ -12,6 +12,7 @@ from steadyhand.evaluations.estimate import PRE_WAVE_MONTHS_SHOWN
 from steadyhand.evaluations.models import Evaluation, EvaluationStatus
 from steadyhand.evaluations.panels import build_panel, month_index
 from steadyhand.evaluations.selectors import evaluation_get_visible
+from steadyhand.evaluations.summary import headline
 from steadyhand.evaluations.tests.factories import (
     FIRST_DATA_MONTH,
     LAST_DATA_MONTH,
@@ -233,3 +234,32 @@ def test_a_bad_request_names_the_field(
     assert response.status_code == 400
     assert "Months of data before the first wave" in response.content.decode()
     assert not Evaluation.objects.exists()
+
+
+def test_an_interrupted_time_series_of_the_whole_agency(
+    small_agency: SmallAgency,
+    planted: PlantedRollout,
+    django_capture_on_commit_callbacks,  # type: ignore[no-untyped-def]
+) -> None:
+    # Waves start in 2025 and the data begin in 2024: 12 months before, Fourier seasons.
+    evaluation = _request(
+        small_agency, planted, django_capture_on_commit_callbacks, method="its", fisher=0
+    )
+    assert evaluation.status == EvaluationStatus.DONE, evaluation.failure
+    overall = evaluation.result["overall"]
+    assert overall["seasonality"] == "fourier"
+    assert overall["percent"] < 0
+    assert len(evaluation.result["series"]) == 24
+    assert sum(r["observed"] for r in evaluation.result["series"]) == planted.incidents
+    assert "no comparison group" in headline(evaluation)
+
+
+def test_an_interrupted_time_series_needs_a_year_before(
+    small_agency: SmallAgency,
+    planted: PlantedRollout,
+    django_capture_on_commit_callbacks,  # type: ignore[no-untyped-def]
+) -> None:
+    with pytest.raises(InvalidInput) as refused:
+        _request(small_agency, planted, django_capture_on_commit_callbacks, method="its",
+                 pre_months=6)  # fmt: skip
+    assert "12 months" in str(refused.value.errors["pre_months"])
