@@ -7,7 +7,6 @@ in-space placebos for the p-value and the ridge augmentation as a check on the f
 """
 
 import hashlib
-import io
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -168,9 +167,3 @@ def synth_study_run(*, actor: Actor, study: SynthStudy, progress: ProgressCallba
         audit_record(actor=actor, action="synth_study.finish", obj=locked,
                      changes={"status": status, "failure": failure})  # fmt: skip
     return locked
-
-
-def read_header(content: bytes) -> list[str]:
-    """The column names of an uploaded CSV (for the form's messages)."""
-    first = io.StringIO(content.decode("utf-8-sig", errors="replace")).readline()
-    return [c.strip() for c in first.split(",")]
