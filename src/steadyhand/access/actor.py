@@ -28,8 +28,9 @@ class Grant:
 class Actor:
     """The subject of every permission check and the author of every audit event.
 
-    ``user_id`` is None only for system actors (demo generation, migrations run from the CLI);
-    those still carry explicit grants, so nothing bypasses ``can``.
+    ``user_id`` is None for system actors (demo generation, migrations run from the CLI), which
+    still carry explicit grants so that nothing bypasses ``can``, and for the public actor of a
+    public page (``access.decorators.public_actor``), which holds no role at all.
     """
 
     agency_id: int

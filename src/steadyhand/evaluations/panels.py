@@ -15,7 +15,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import numpy as np
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Min, Q, QuerySet
 from django.db.models.functions import TruncMonth
 
 from steadyhand.agencies.models import Agency
@@ -256,3 +256,21 @@ def agency_series(
     for row in rows:
         counts[month_index(row["month"].astimezone(tz)) - first_month] += row["n"]
     return months, counts
+
+
+def first_data_month(*, agency_id: int, outcome: str) -> int | None:
+    """The month of the agency's earliest record of ``outcome``'s kind (None: no records).
+
+    Months before an agency's records begin are not months without events: counting them as
+    zeros would invent a rise (and, for a time series, a trend) where there is only missing data.
+    """
+    if outcome == Outcome.COMPLAINTS:
+        first = Complaint.objects.filter(agency_id=agency_id).aggregate(m=Min("received_at"))["m"]
+    else:
+        first = Incident.objects.filter(
+            agency_id=agency_id, status=IncidentStatus.SUBMITTED
+        ).aggregate(m=Min("occurred_at"))["m"]
+    if first is None:
+        return None
+    tz = ZoneInfo(Agency.objects.get(pk=agency_id).timezone)
+    return month_index(first.astimezone(tz))

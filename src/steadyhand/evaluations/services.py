@@ -22,7 +22,12 @@ from steadyhand.evaluations.models import (
     Outcome,
     UnitOfAnalysis,
 )
-from steadyhand.evaluations.panels import agency_series, build_panel, month_index
+from steadyhand.evaluations.panels import (
+    agency_series,
+    build_panel,
+    first_data_month,
+    month_index,
+)
 from steadyhand.jobs.services import ProgressCallback, job_create
 from steadyhand.training.models import RolloutPlan
 
@@ -77,6 +82,19 @@ def evaluation_request(
     if errors:
         raise InvalidInput(errors)
     first_month = month_index(waves[0]) - pre_months
+    data_start = first_data_month(agency_id=actor.agency_id, outcome=outcome)
+    if data_start is not None and data_start > first_month:
+        # Fewer months before the first wave than asked for: the records start later.
+        first_month = data_start
+        if method == Method.ITS and month_index(waves[0]) - first_month < 12:
+            raise InvalidInput(
+                {
+                    "pre_months": [
+                        "The agency's records start less than 12 months before the first wave; "
+                        "an interrupted time series needs at least 12."
+                    ]
+                }
+            )
     last = (
         last_month if last_month is not None else _default_last_month(plan, today or date.today())
     )
