@@ -263,3 +263,17 @@ def test_an_interrupted_time_series_needs_a_year_before(
         _request(small_agency, planted, django_capture_on_commit_callbacks, method="its",
                  pre_months=6)  # fmt: skip
     assert "12 months" in str(refused.value.errors["pre_months"])
+
+
+def test_months_before_the_first_record_are_not_counted_as_zeros(
+    small_agency: SmallAgency,
+    planted: PlantedRollout,
+    django_capture_on_commit_callbacks,  # type: ignore[no-untyped-def]
+) -> None:
+    # Asking for 18 months before the first wave when the records start 12 months before it:
+    # the panel starts with the records (a six-month run of zeros would look like a rise).
+    evaluation = _request(
+        small_agency, planted, django_capture_on_commit_callbacks, method="cs", pre_months=18
+    )
+    assert evaluation.result["first_month"] == "2024-01"
+    assert evaluation.result["n_months"] == 24
