@@ -35,6 +35,9 @@ class Complaint(VersionedModel):
     # Contact details are optional: a complaint may be anonymous.
     complainant_name = models.CharField(max_length=200, blank=True)
     complainant_contact = models.CharField(max_length=200, blank=True)
+    # What the complainant said about the officer (badge, name, description) in their words;
+    # intake turns it into allegations naming members.
+    officer_description = models.CharField(max_length=300, blank=True)
     # Filed under the accused members' unit once known; agency level (None) until then, which
     # only agency-wide grants reach.
     unit = models.ForeignKey(
@@ -79,6 +82,7 @@ class Complainant(TimeStampedModel):
     complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="people")
     is_victim = models.BooleanField(default=False)
     race = models.CharField(max_length=20, choices=_choices(v.RACES), default="unknown")
+    ethnicity = models.CharField(max_length=15, choices=_choices(v.ETHNICITIES), default="unknown")
     sex = models.CharField(max_length=10, choices=_choices(v.SEXES), default="unknown")
     age_band = models.CharField(max_length=10, choices=_choices(v.AGE_BANDS), default="unknown")
 
@@ -107,3 +111,25 @@ class Allegation(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.get_category_display()} ({self.get_finding_display()})"
+
+
+class SubmissionAttempt(models.Model):
+    """One accepted attempt at a public form, for the per-client rate limit.
+
+    ``client`` is a keyed hash of the client's IP address (never the address itself). Rows older
+    than the rate window are deleted as new ones arrive, so the table stays small. A database
+    table rather than the cache so the limit holds across every web process of a deployment.
+    """
+
+    scope = models.CharField(max_length=40)
+    client = models.CharField(max_length=64)
+    at = models.DateTimeField()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["scope", "client", "at"], name="submission_attempt_client_idx"),
+            models.Index(fields=["at"], name="submission_attempt_at_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scope} attempt at {self.at:%Y-%m-%d %H:%M}"
