@@ -13,6 +13,8 @@ from steadyhand.jobs.models import Job
 class ImportKind(models.TextChoices):
     ROSTER = "roster", "Member roster"
     TRAINING = "training", "Training records"
+    INCIDENTS = "incidents", "Incidents (through a mapping)"
+    COMPLAINTS = "complaints", "Complaints (through a mapping)"
 
 
 class BatchStatus(models.TextChoices):
