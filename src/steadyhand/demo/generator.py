@@ -10,12 +10,14 @@ from datetime import date
 
 from django.db import transaction
 
+from steadyhand.aar.demo import build_demo_reviews
 from steadyhand.access.actor import Actor
 from steadyhand.access.roles import Role
 from steadyhand.accounts.models import User
 from steadyhand.accounts.services import role_grant, user_create
 from steadyhand.agencies.models import Agency, Member, Unit
 from steadyhand.agencies.services import agency_create, member_create, unit_create
+from steadyhand.demo.incident_history import build_incident_history
 from steadyhand.demo.plan import (
     AGENCY_NAME,
     DEFAULT_SLUG,
@@ -25,6 +27,8 @@ from steadyhand.demo.plan import (
     login_username,
 )
 from steadyhand.demo.training_history import build_training_history
+from steadyhand.recognition.demo import build_commendations
+from steadyhand.reviews.demo import build_review_history
 
 # One password for every demo login. Shown only when settings.DEMO_MODE is on.
 DEMO_PASSWORD = "steadyhand-demo"
@@ -73,12 +77,15 @@ def build_demo_agency(
     progress: Callable[[int], object] | None = None,
     history_as_of: date | None = None,
     history_progress: Callable[[Agency], Callable[[int], object]] | None = None,
+    incidents_progress: Callable[[Agency], Callable[[int], object]] | None = None,
 ) -> DemoResult:
     """Create ``plan`` as a new agency ``slug``, all or nothing.
 
     ``progress`` is called with 1 after each member is created (for a progress bar). With
     ``history_as_of`` the agency also gets its training history up to that date
-    (``training_history.py``); ``history_progress(agency)`` returns that phase's callback.
+    (``training_history.py``) and two years of incidents and complaints before it
+    (``incident_history.py``); ``history_progress(agency)`` and ``incidents_progress(agency)``
+    return those phases' callbacks.
     """
     _check_free(plan=plan, slug=slug)
     with transaction.atomic():
@@ -137,6 +144,18 @@ def build_demo_agency(
                 as_of=history_as_of,
                 progress=history_progress(agency) if history_progress else None,
             )
+            build_incident_history(
+                agency=agency,
+                actor=system,
+                seed=plan.seed,
+                as_of=history_as_of,
+                progress=incidents_progress(agency) if incidents_progress else None,
+            )
+            # The supervision loop: force reviews in every state, protected after-action
+            # reviews of some of the same incidents, and commendations.
+            build_review_history(agency=agency, as_of=history_as_of)
+            build_demo_reviews(agency=agency, seed=plan.seed)
+            build_commendations(agency)
     return DemoResult(agency=agency, units=len(units), members=len(members), users=len(plan.logins))
 
 

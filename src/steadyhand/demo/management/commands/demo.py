@@ -13,6 +13,7 @@ from tqdm import tqdm
 
 from steadyhand.agencies.models import Agency
 from steadyhand.demo.generator import DemoError, build_demo_agency, demo_logins, format_logins
+from steadyhand.demo.incident_history import planned_incident_steps
 from steadyhand.demo.plan import DEFAULT_SLUG, MAX_OFFICERS, MIN_OFFICERS, plan_demo_agency
 from steadyhand.demo.training_history import default_as_of, planned_steps
 
@@ -61,25 +62,36 @@ def ensure_demo_agency(
             tqdm(total=len(plan.members), desc="Creating members", unit="member", **bar_options)
         )
 
+        phase: list[tqdm[Any]] = [members_bar]
+
         def history_bar(agency: Agency) -> Callable[[int], object]:
-            members_bar.close()
-            bar = bars.enter_context(
+            phase[-1].close()
+            phase.append(bars.enter_context(
                 tqdm(total=planned_steps(agency), desc="Training history", unit="step",
                      **bar_options)
-            )  # fmt: skip
-            return bar.update
+            ))  # fmt: skip
+            return phase[-1].update
+
+        def incidents_bar(agency: Agency) -> Callable[[int], object]:
+            phase[-1].close()
+            phase.append(bars.enter_context(
+                tqdm(total=planned_incident_steps(as_of), desc="Incidents", unit="month",
+                     **bar_options)
+            ))  # fmt: skip
+            return phase[-1].update
 
         try:
             result = build_demo_agency(
                 plan=plan, slug=slug, progress=members_bar.update, history_as_of=as_of,
-                history_progress=history_bar,
+                history_progress=history_bar, incidents_progress=incidents_bar,
             )  # fmt: skip
         except DemoError as exc:
             raise CommandError(str(exc)) from exc
     command.stdout.write(
         f"Created the demo agency “{result.agency.name}” ({slug}) from seed {seed}: "
         f"{result.members} members in {result.units} units and {result.users} demo logins, "
-        f"with training history up to {as_of:%Y-%m-%d}, in {time.perf_counter() - started:.1f} s."
+        f"with training history and two years of incidents up to {as_of:%Y-%m-%d}, "
+        f"in {time.perf_counter() - started:.1f} s."
     )
     return result.agency
 
@@ -128,8 +140,8 @@ class Command(BaseCommand):
             "--as-of",
             type=date.fromisoformat,
             default=None,
-            help="The demo's 'today' for its training history, YYYY-MM-DD (default: the first "
-            "day of this month). Same seed and date, same history.",
+            help="The demo's 'today' for its training history and its two years of incidents, "
+            "YYYY-MM-DD (default: the first day of this month). Same seed and date, same history.",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
