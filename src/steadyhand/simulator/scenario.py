@@ -162,6 +162,10 @@ class ActModel:
 
     code: str
     coefficients: tuple[float, ...]
+    # Irreducible risk: whatever the utilities say, the act's probability stays in [floor, ceiling]
+    # (then the distribution is renormalised), so good tactics can fail and poor ones succeed.
+    floor: float = 0.0
+    ceiling: float = 1.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,7 +173,9 @@ class Dynamics:
     """Engine constants shared by every scenario (model.toml ``[dynamics]``)."""
 
     reach_m: float
+    rush_m: float
     weapon_reach_m: float
+    cover_holds: float
     voice_penalty: float
     trigger_rate: float
     crossing_penalty: float
@@ -178,6 +184,7 @@ class Dynamics:
     spike_chance: float
     spike_size: float
     calming_floor: float
+    reversion: float
     rationality_rate: float
     resolve_calm_turns: int
     resolve_rapport: float
@@ -211,6 +218,7 @@ class Scenario:
     resolution: str
     time_limit_s: float
     distance_m: float
+    max_distance_m: float  # how far the officer can back off (a landing, a bridge, a yard)
     cover_available: bool
     officers: int
     bystanders: int
@@ -263,7 +271,9 @@ class _Checker:
             return []
         return value
 
-    def text(self, data: Mapping[str, Any], key: str, where: str, default: str | None = None) -> str:
+    def text(
+        self, data: Mapping[str, Any], key: str, where: str, default: str | None = None
+    ) -> str:
         value = data.get(key, default)
         if not isinstance(value, str) or not value.strip():
             self.error(_join(where, key), "required text is missing or empty")
@@ -374,7 +384,14 @@ _CONDITION_FIELDS = {
 _EFFECT_NUMBERS = ("agitation", "rapport", "rationality", "distance", "seconds")
 _EFFECT_INTS = ("officers", "bystanders")
 _EFFECT_FLAGS = ("cover", "one_voice", "contained", "less_lethal")
-EFFECT_FIELDS = (*_EFFECT_NUMBERS, *_EFFECT_INTS, *_EFFECT_FLAGS, "weapon", "comm_factor", "act_bonus")
+EFFECT_FIELDS = (
+    *_EFFECT_NUMBERS,
+    *_EFFECT_INTS,
+    *_EFFECT_FLAGS,
+    "weapon",
+    "comm_factor",
+    "act_bonus",
+)
 
 
 def _condition(check: _Checker, data: Any, where: str) -> Condition:
@@ -403,7 +420,9 @@ def _condition(check: _Checker, data: Any, where: str) -> Condition:
     return Condition(**values)
 
 
-def _effect(check: _Checker, data: Mapping[str, Any], where: str, extra: Sequence[str] = ()) -> Effect:
+def _effect(
+    check: _Checker, data: Mapping[str, Any], where: str, extra: Sequence[str] = ()
+) -> Effect:
     check.unknown_keys(data, [*EFFECT_FIELDS, *extra], where)
     values: dict[str, Any] = {}
     for key in _EFFECT_NUMBERS:
@@ -420,7 +439,9 @@ def _effect(check: _Checker, data: Mapping[str, Any], where: str, extra: Sequenc
         if key in data:
             values[key] = check.flag(data, key, where, False)
     if "weapon" in data:
-        values["weapon"] = check.choice(data["weapon"], WEAPON_STATES, _join(where, "weapon"), "weapon state")
+        values["weapon"] = check.choice(
+            data["weapon"], WEAPON_STATES, _join(where, "weapon"), "weapon state"
+        )
     if "comm_factor" in data:
         values["comm_factor"] = check.number(data, "comm_factor", where, low=0.0, high=1.0)
     if "act_bonus" in data:
@@ -440,7 +461,9 @@ def _rules(check: _Checker, data: Mapping[str, Any]) -> tuple[Rule, ...]:
         actions = row.get("action")
         names = actions if isinstance(actions, list) else [actions]
         when = _condition(check, row.get("when", {}), _join(where, "when"))
-        effect = _effect(check, {k: v for k, v in row.items() if k not in ("action", "when")}, where)
+        effect = _effect(
+            check, {k: v for k, v in row.items() if k not in ("action", "when")}, where
+        )
         for name in names:
             code = check.choice(name, ACTION_CODES, _join(where, "action"), "trainee action")
             if code:
@@ -448,7 +471,9 @@ def _rules(check: _Checker, data: Mapping[str, Any]) -> tuple[Rule, ...]:
     return tuple(rules)
 
 
-def _acts(check: _Checker, data: Mapping[str, Any], base: Mapping[str, ActModel] | None) -> dict[str, ActModel]:
+def _acts(
+    check: _Checker, data: Mapping[str, Any], base: Mapping[str, ActModel] | None
+) -> dict[str, ActModel]:
     acts: dict[str, ActModel] = {}
     for code, spec in check.table(data, "acts", "").items():
         where = f"acts.{code}"
@@ -457,7 +482,19 @@ def _acts(check: _Checker, data: Mapping[str, Any], base: Mapping[str, ActModel]
         if not isinstance(spec, Mapping):
             check.error(where, "expected a table of coefficients, e.g. { bias = -2.0 }")
             continue
-        check.unknown_keys(spec, FEATURES, where)
+        check.unknown_keys(spec, (*FEATURES, "floor", "ceiling"), where)
+        inherited = base.get(code) if base is not None else None
+        floor = check.number(
+            spec, "floor", where, default=inherited.floor if inherited else 0.0, low=0.0, high=0.5
+        )
+        ceiling = check.number(
+            spec,
+            "ceiling",
+            where,
+            default=inherited.ceiling if inherited else 1.0,
+            low=0.0,
+            high=1.0,
+        )
         if base is None:
             coefficients = tuple(check.number(spec, f, where, default=0.0) for f in FEATURES)
         elif code not in base:
@@ -467,9 +504,10 @@ def _acts(check: _Checker, data: Mapping[str, Any], base: Mapping[str, ActModel]
             # A scenario adjusts the shared model: its numbers are added to the defaults.
             defaults = base[code].coefficients
             coefficients = tuple(
-                d + check.number(spec, f, where, default=0.0) for f, d in zip(FEATURES, defaults, strict=True)
+                d + check.number(spec, f, where, default=0.0)
+                for f, d in zip(FEATURES, defaults, strict=True)
             )
-        acts[code] = ActModel(code, coefficients)
+        acts[code] = ActModel(code, coefficients, floor, ceiling)
     return acts
 
 
@@ -481,10 +519,10 @@ def load_model(path: Path = MODEL_FILE) -> Model:
     numbers = {
         name: check.number(dyn, name, "dynamics", low=0.0, high=10_000.0)
         for name in (
-            "reach_m", "weapon_reach_m", "voice_penalty", "trigger_rate", "crossing_penalty",
-            "repeat_penalty", "noise", "spike_chance", "spike_size", "calming_floor",
-            "rationality_rate", "resolve_rapport", "resolve_agitation", "stabilise_agitation",
-            "comply_agitation", "default_seconds",
+            "reach_m", "rush_m", "weapon_reach_m", "cover_holds", "voice_penalty",
+            "trigger_rate", "crossing_penalty", "repeat_penalty", "noise", "spike_chance",
+            "spike_size", "calming_floor", "reversion", "rationality_rate", "resolve_rapport",
+            "resolve_agitation", "stabilise_agitation", "comply_agitation", "default_seconds",
         )
     }  # fmt: skip
     injuries: dict[str, Mapping[str, float]] = {}
@@ -524,7 +562,8 @@ def _read(path: Path, check: _Checker) -> dict[str, Any]:
 
 _TOP_FIELDS = (
     "id", "title", "summary", "briefing", "indicators", "armed_with", "weapon", "resolution",
-    "time_limit_s", "distance_m", "cover_available", "officers", "bystanders", "contained",
+    "time_limit_s", "distance_m", "max_distance_m", "cover_available", "officers", "bystanders",
+    "contained",
     "less_lethal", "comm_factor", "witnesses", "actions", "persona", "acts", "facts",
     "resources", "events", "effects", "lines",
 )  # fmt: skip
@@ -565,13 +604,19 @@ def parse_scenario(data: Mapping[str, Any], model: Model, source: str) -> Scenar
     lines: dict[str, tuple[str, ...]] = {}
     for act, texts in check.table(data, "lines", "").items():
         check.choice(act, SUBJECT_ACTS, f"lines.{act}", "subject act")
-        if not isinstance(texts, list) or not texts or not all(isinstance(t, str) and t.strip() for t in texts):
+        if (
+            not isinstance(texts, list)
+            or not texts
+            or not all(isinstance(t, str) and t.strip() for t in texts)
+        ):
             check.error(f"lines.{act}", "expected a non-empty list of lines")
             continue
         lines[act] = tuple(t.strip() for t in texts)
     for act in acts:
         if act not in lines:
-            check.error(f"lines.{act}", "the person can do this act but the line bank has no line for it")
+            check.error(
+                f"lines.{act}", "the person can do this act but the line bank has no line for it"
+            )
     actions = check.codes(data, "actions", "", ACTION_CODES, "trainee action") or ACTION_CODES
     scenario = Scenario(
         id=scenario_id,
@@ -584,6 +629,7 @@ def parse_scenario(data: Mapping[str, Any], model: Model, source: str) -> Scenar
         resolution=check.choice(data.get("resolution"), RESOLUTIONS, "resolution", "resolution"),
         time_limit_s=check.number(data, "time_limit_s", "", default=1200.0, low=60.0, high=7200.0),
         distance_m=check.number(data, "distance_m", "", low=0.5, high=50.0),
+        max_distance_m=check.number(data, "max_distance_m", "", default=15.0, low=0.5, high=50.0),
         cover_available=check.flag(data, "cover_available", "", True),
         officers=check.integer(data, "officers", "", 1, low=1),
         bystanders=check.integer(data, "bystanders", "", 0),
@@ -614,7 +660,9 @@ def _persona(check: _Checker, data: Mapping[str, Any]) -> PersonaSpec:
         probabilities[kind] = {}
         for code in table:
             check.choice(code, ACTION_CODES, f"{where}.{kind}.{code}", "trainee action")
-            probabilities[kind][code] = check.number(table, code, f"{where}.{kind}", low=0.0, high=1.0)
+            probabilities[kind][code] = check.number(
+                table, code, f"{where}.{kind}", low=0.0, high=1.0
+            )
     return PersonaSpec(
         baseline_agitation=check.range(data, "baseline_agitation", where, 0.0, 1.0),
         rapport=check.range(data, "rapport", where, 0.0, 1.0),
@@ -631,7 +679,9 @@ def _facts(check: _Checker, data: Mapping[str, Any]) -> tuple[Fact, ...]:
     facts = []
     for i, row in enumerate(check.tables(data, "facts", "")):
         where = f"facts[{i}]"
-        check.unknown_keys(row, ("id", "label", "revealed_by", "chance", "known", "on_reveal"), where)
+        check.unknown_keys(
+            row, ("id", "label", "revealed_by", "chance", "known", "on_reveal"), where
+        )
         facts.append(
             Fact(
                 id=check.text(row, "id", where),
@@ -639,7 +689,9 @@ def _facts(check: _Checker, data: Mapping[str, Any]) -> tuple[Fact, ...]:
                 revealed_by=check.codes(row, "revealed_by", where, ACTION_CODES, "trainee action"),
                 chance=check.number(row, "chance", where, default=1.0, low=0.0, high=1.0),
                 known=check.flag(row, "known", where, False),
-                on_reveal=_effect(check, check.table(row, "on_reveal", where), f"{where}.on_reveal"),
+                on_reveal=_effect(
+                    check, check.table(row, "on_reveal", where), f"{where}.on_reveal"
+                ),
             )
         )
     return tuple(facts)
@@ -661,7 +713,9 @@ def _resources(check: _Checker, data: Mapping[str, Any]) -> tuple[Resource, ...]
                 ),
                 eta_s=check.range(row, "eta_s", where, 0.0, 7200.0),
                 takes_over=check.flag(row, "takes_over", where, False),
-                on_arrival=_effect(check, check.table(row, "on_arrival", where), f"{where}.on_arrival"),
+                on_arrival=_effect(
+                    check, check.table(row, "on_arrival", where), f"{where}.on_arrival"
+                ),
             )
         )
     return tuple(resources)
