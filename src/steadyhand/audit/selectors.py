@@ -5,8 +5,26 @@ from django.db.models import Q, QuerySet
 from steadyhand.access.actor import Actor
 from steadyhand.access.policy import Scope, ensure
 from steadyhand.access.querying import visible_q
+from steadyhand.access.registry import WALLS
 from steadyhand.audit.models import AuditEvent
 from steadyhand.audit.verify import ChainReport, verify_chain
+
+
+def _walled_off(actor: Actor) -> Q:
+    """Events about a walled category's records, hidden from an actor the wall keeps out.
+
+    An auditor who also holds internal_affairs must not learn from the log who took part in
+    an after-action review, or when (PRODUCT.md, non-negotiable 1): events whose action or
+    object belongs to the ``aar`` category are left out of their view. The chain itself is
+    untouched; ``audit.verify`` still checks every event.
+    """
+    hidden = Q()
+    for category, roles in WALLS.items():
+        if actor.roles & roles:
+            hidden |= Q(action__startswith=f"{category}.") | Q(
+                object_type__startswith=f"{category}."
+            )
+    return ~hidden if hidden else Q()
 
 
 def audit_event_list(
@@ -24,7 +42,7 @@ def audit_event_list(
     ``obj`` matches part of the object's description, or its id or type exactly.
     The log is filed at agency level, so only an agency-wide ``audit.view`` grant reads it.
     """
-    events = AuditEvent.objects.filter(visible_q(actor, "audit.view"))
+    events = AuditEvent.objects.filter(visible_q(actor, "audit.view"), _walled_off(actor))
     if action:
         events = events.filter(action=action)
     if kind:
@@ -43,7 +61,7 @@ def audit_event_list(
 def audit_action_names(*, actor: Actor) -> list[str]:
     """The distinct actions in the log the actor may read, for the filter's choices."""
     return list(
-        AuditEvent.objects.filter(visible_q(actor, "audit.view"))
+        AuditEvent.objects.filter(visible_q(actor, "audit.view"), _walled_off(actor))
         .order_by("action")  # replaces Meta.ordering, which would defeat DISTINCT
         .values_list("action", flat=True)
         .distinct()

@@ -791,6 +791,7 @@ def enrolment_create_remedial(
     cause_id: str | int,
     reason: str,
     session: Session | None = None,
+    authority: str = "training.manage",
 ) -> Enrolment:
     """Assign ``member`` to ``course`` because of a review finding, an early-intervention flag
     or the like, recording what caused it (``cause_type`` and ``cause_id``).
@@ -798,8 +799,18 @@ def enrolment_create_remedial(
     Without ``session`` the enrolment waits for one: enrolling the member in a session of the
     course later places this same enrolment there. Asking again for the same member, course and
     cause while the enrolment is still open returns it unchanged, so callers may retry.
+
+    A trainer assigns any member (``training.manage``, the default ``authority``). A caller
+    acting for a supervisor's decision — a force review's corrective action — passes
+    ``authority="training.assign_remedial"``: a supervisor or commander may then assign members
+    of their own chain of command, but never outside such a decision (not directly).
     """
-    ensure(actor, "training.manage", course)
+    if authority == "training.assign_remedial":
+        ensure(actor, "training.assign_remedial", member)
+    elif authority == "training.manage":
+        ensure(actor, "training.manage", course)
+    else:
+        raise ValueError(f"Unknown authority {authority!r} for a remedial enrolment.")
     cause_id = str(cause_id).strip()
     _check_cause(cause_type, cause_id, reason)
     _same_agency(actor, "member", member.agency_id, "member")
