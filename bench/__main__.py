@@ -3,7 +3,7 @@
 import importlib
 import sys
 
-BENCHMARKS = ["bench.foundation", "bench.evaluation"]
+BENCHMARKS = ["bench.foundation", "bench.evaluation", "bench.imports"]
 
 
 def main(names: list[str]) -> None:

@@ -239,12 +239,17 @@ def test_exemptions_name_real_routes() -> None:
     ids=[r[1] or r[0] for r in ROUTES if r[1] not in UNGUARDED],
 )
 def test_every_view_is_guarded_by_requires(route: str, name: str, view: Any) -> None:
-    action = getattr(view, "required_action", None)
+    # ``@requires`` marks a public action's view (no login: the complaint form) ``public_action``
+    # instead, so that the refusal tests, which refuse every role lacking the action, skip it.
+    public = getattr(view, "public_action", None)
+    action = getattr(view, "required_action", None) or public
     assert action is not None, (
         f"/{route} ({name or 'unnamed'}) is not wrapped in @requires(...); views must not "
         "decide access themselves"
     )
     assert action in ACTIONS, f"/{route} requires unregistered action {action!r}"
+    if public is not None:
+        assert ACTIONS[public].public, f"/{route} is public but {public!r} is not a public action"
 
 
 def test_the_route_walk_sees_guarded_and_unguarded_views() -> None:
@@ -257,3 +262,12 @@ def test_the_route_walk_sees_guarded_and_unguarded_views() -> None:
     )
     found = {name: getattr(view, "required_action", None) for _, name, view in _patterns(resolver)}
     assert found == {"plain": None, "probe:guarded": "home.view"}
+
+
+def test_public_views_are_marked_public_not_required() -> None:
+    def plain(request: HttpRequest, agency: Any) -> HttpResponse:
+        return HttpResponse()
+
+    view = requires("complaint.submit")(plain)
+    assert getattr(view, "public_action", None) == "complaint.submit"
+    assert not hasattr(view, "required_action")

@@ -114,6 +114,8 @@ EXPECTED: dict[str, Expect] = {
     "survey.manage": everywhere({TRN}),
     "survey.respond": ONLY_ONESELF,
     "survey.results": everywhere({TRN, COM, ANL, AUD}),
+    "evaluation.view": everywhere({ANL, COM, TRN, AUD}),
+    "evaluation.run": everywhere({ANL}),
     "incident.view": Expect(
         anything=EVERYONE, subtree={SUP, COM, IA}, elsewhere=NOBODY, own=EVERYONE
     ),
@@ -129,6 +131,25 @@ EXPECTED: dict[str, Expect] = {
     "complaint.manage": in_chain({IA}),
     "complaint.import": everywhere({ADM}),
     "api.token": Expect(anything=EVERYONE, subtree=NOBODY, elsewhere=NOBODY, own=EVERYONE),
+    "review.view": Expect(
+        anything=EVERYONE, subtree={SUP, COM, IA}, elsewhere=NOBODY, own=EVERYONE
+    ),
+    "review.act": in_chain({SUP, COM}),
+    "review.configure": everywhere({COM}),
+    "corrective.manage": in_chain({SUP, COM}),
+    "training.assign_remedial": in_chain({SUP, COM, TRN}),
+    "aar.themes": everywhere({TRN, COM}),
+    "aar.publish": everywhere({TRN}),
+    "library.view": everywhere(EVERYONE),
+    "commendation.view": everywhere(EVERYONE),
+    "commendation.nominate": everywhere(EVERYONE),
+    "commendation.nominate_public": everywhere(EVERYONE),
+    "commendation.approve": in_chain({SUP, COM}),
+    "commendation.configure": everywhere({COM}),
+    # Scenarios (issue 7)
+    "scenario.play": ONLY_ONESELF,
+    "scenario.run_session": everywhere({TRN}),
+    "scenario.view_runs": in_chain({SUP, COM, TRN}),
 }
 
 # Unscoped actions ignore where a record is filed: for them "elsewhere" equals "subtree".
@@ -137,9 +158,12 @@ UNSCOPED = {
     "training.catalogue", "training.manage", "training.import", "mandate.manage",
     "rollout.view", "rollout.manage", "survey.manage", "survey.results",
     "incident.import", "incident.export", "incident.export_nuofdc", "complaint.submit",
-    "complaint.intake", "complaint.import", "api.token",
+    "complaint.intake", "complaint.import", "api.token", "evaluation.view", "evaluation.run",
+    "scenario.run_session", "review.configure", "aar.themes", "aar.publish", "library.view",
+    "commendation.view", "commendation.nominate", "commendation.nominate_public",
+    "commendation.configure",
 }  # fmt: skip
-PUBLIC = {"complaint.submit"}
+PUBLIC = {"complaint.submit", "commendation.nominate_public"}
 
 CASES = list(Expect._fields)
 ROLES = list(Role)

@@ -225,6 +225,18 @@ register(
     {R.TRAINER, R.COMMANDER, R.ANALYST, R.AUDITOR},
     scoped=False,
 )
+register(
+    "evaluation.view",
+    "See program evaluations: estimates, charts and the printable report (aggregates only).",
+    {R.ANALYST, R.COMMANDER, R.TRAINER, R.AUDITOR},
+    scoped=False,
+)
+register(
+    "evaluation.run",
+    "Run a program evaluation of a roll-out (as a background job).",
+    {R.ANALYST},
+    scoped=False,
+)
 
 # Incidents ---------------------------------------------------------------------------------
 # Identified incident records are for the chain of command and internal affairs; the members
@@ -304,5 +316,106 @@ register(
     "Create and revoke one's own API tokens (a token acts with one's own roles).",
     set(),
     self_roles=ALL_ROLES,
+    scoped=False,
+)
+
+# Scenarios (issue 7) -----------------------------------------------------------------------
+# Added by helper "scenarios-web" for the lead to review: simulator runs in the browser.
+register(
+    "scenario.play",
+    "Play scenario drills in the simulator; read one's own runs and their debriefs.",
+    set(),
+    self_roles=ALL_ROLES,
+)
+register(
+    "scenario.run_session",
+    "Run a group scenario session: watch every trainee's run live and inject scenario events.",
+    {R.TRAINER},
+    scoped=False,
+)
+register(
+    "scenario.view_runs",
+    "See the scenario runs and debriefs of trainees in one's chain of command.",
+    {R.SUPERVISOR, R.COMMANDER, R.TRAINER},
+)
+
+# Formal force review and accountability (issue 5) -----------------------------------------
+register(
+    "review.view",
+    "Read formal force reviews in one's chain of command (members: their own, once closed).",
+    {R.SUPERVISOR, R.COMMANDER, R.INTERNAL_AFFAIRS},
+    self_roles=ALL_ROLES,
+)
+register(
+    "review.act",
+    "Take one's step of a force review: findings, approve, return for correction, escalate.",
+    {R.SUPERVISOR, R.COMMANDER},
+)
+register(
+    "review.configure",
+    "Set the agency's review routes by force level, and each step's due days.",
+    {R.COMMANDER},
+    scoped=False,
+)
+register(
+    "corrective.manage",
+    "Assign and follow up corrective actions: counselling, remedial training, referral to IA.",
+    {R.SUPERVISOR, R.COMMANDER},
+)
+register(
+    "training.assign_remedial",
+    "Enrol a member in remedial training because of a review finding or a flag.",
+    {R.SUPERVISOR, R.COMMANDER, R.TRAINER},
+)
+
+# After-action reviews beyond view/facilitate (issue 5): the "aar" category is walled --------
+register(
+    "aar.themes",
+    "See aggregate themes across after-action reviews (counts only, small groups suppressed).",
+    {R.TRAINER, R.COMMANDER},
+    scoped=False,
+)
+register(
+    "aar.publish",
+    "Turn agreed lessons into de-identified case-library entries.",
+    {R.TRAINER},
+    scoped=False,
+)
+register(
+    "library.view",
+    "Read the de-identified case library of lessons learned.",
+    ALL_ROLES,
+    scoped=False,
+)
+
+# Commendations (issue 5) -------------------------------------------------------------------
+register(
+    "commendation.view",
+    "See the agency's recognition page: approved commendations.",
+    ALL_ROLES,
+    scoped=False,
+)
+register(
+    "commendation.nominate",
+    "Nominate a member for a commendation.",
+    ALL_ROLES,
+    scoped=False,
+)
+register(
+    "commendation.nominate_public",
+    "Nominate an officer through the public web form (no login).",
+    set(),
+    scoped=False,
+    public=True,
+)
+register(
+    "commendation.approve",
+    "Approve or decline commendation nominations in one's chain of command.",
+    {R.SUPERVISOR, R.COMMANDER},
+)
+register(
+    "commendation.configure",
+    "Define the agency's award types.",
+    {R.COMMANDER},
     scoped=False,
 )

@@ -45,7 +45,16 @@ def _my_jobs(actor: Actor) -> HomeSection:
 
 
 # Apps that put sections on the home page; each module has ``home_sections(actor)``.
-HOME_PROVIDERS = ("steadyhand.policy.home", "steadyhand.training.home")
+HOME_PROVIDERS = (
+    "steadyhand.policy.home",
+    "steadyhand.training.home",
+    "steadyhand.scenarios.home",
+    "steadyhand.complaints.home",
+    "steadyhand.incidents.home",
+    "steadyhand.reviews.home",
+    "steadyhand.aar.home",
+    "steadyhand.recognition.home",
+)
 
 
 def home_sections(actor: Actor) -> list[HomeSection]:
@@ -53,19 +62,6 @@ def home_sections(actor: Actor) -> list[HomeSection]:
     for provider in HOME_PROVIDERS:
         sections.extend(import_module(provider).home_sections(actor))
     roles = actor.roles
-    if roles & {Role.SUPERVISOR, Role.COMMANDER}:
-        sections.append(
-            HomeSection(
-                "Force reviews due in your chain of command", "No force review is waiting for you."
-            )
-        )
-        sections.append(
-            HomeSection(
-                "After-action reviews to facilitate", "No after-action review is waiting for you."
-            )
-        )
-    if Role.INTERNAL_AFFAIRS in roles:
-        sections.append(HomeSection("Open complaints", "No complaint is open."))
     if Role.ANALYST in roles:
         sections.append(HomeSection("Evaluations", "No evaluation has been run."))
     if can(actor, "audit.verify"):

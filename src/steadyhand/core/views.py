@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 
 from steadyhand.access.actor import Actor
@@ -29,11 +30,13 @@ def error_page(request: HttpRequest, *, status: int, heading: str, message: str)
     )
 
 
-def handles_refusals(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+def handles_refusals(
+    view: Callable[..., HttpResponseBase],
+) -> Callable[..., HttpResponseBase]:
     """Render NotFound as 404 and PermissionDenied as 403, with a readable page."""
 
     @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         try:
             return view(request, *args, **kwargs)
         except NotFound:

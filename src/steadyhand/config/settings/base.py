@@ -28,6 +28,8 @@ INSTALLED_APPS = [
     "csp",
     "django_tasks",
     "django_tasks_db",
+    "rest_framework",
+    "drf_spectacular",
     "steadyhand.core",
     "steadyhand.agencies",
     "steadyhand.accounts",
@@ -41,6 +43,12 @@ INSTALLED_APPS = [
     "steadyhand.evaluations",
     "steadyhand.imports",
     "steadyhand.demo",
+    "steadyhand.scenarios",
+    "steadyhand.api",
+    "steadyhand.exports",
+    "steadyhand.reviews",
+    "steadyhand.aar",
+    "steadyhand.recognition",
 ]
 
 MIDDLEWARE = [
@@ -157,6 +165,40 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": ["'none'"],
         "form-action": ["'self'"],
     }
+}
+
+# The REST API (steadyhand.api): token or session authentication (session requests keep CSRF),
+# permissions from the one registry, JSON only, errors keyed by field.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "steadyhand.api.authentication.ApiTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["steadyhand.api.permissions.RegistryPermission"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    "PAGE_SIZE": 50,
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "steadyhand.api.exceptions.api_exception_handler",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Steadyhand API",
+    "DESCRIPTION": "Incidents, complaints, members and imports of one agency (docs/api.md).",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "IncidentStatusEnum": "steadyhand.incidents.models.IncidentStatus",
+        "ComplaintStatusEnum": "steadyhand.complaints.models.ComplaintStatus",
+        "MemberStatusEnum": "steadyhand.agencies.models.MemberStatus",
+        "ImportStatusEnum": "steadyhand.imports.models.BatchStatus",
+        "ImportKindEnum": "steadyhand.imports.models.ImportKind",
+        "EventKindEnum": "steadyhand.incidents.models.EVENT_KIND_CHOICES",
+        "ForceLevelEnum": "steadyhand.incidents.models.FORCE_LEVEL_CHOICES",
+        "ResistanceEnum": "steadyhand.incidents.models.RESISTANCE_CHOICES",
+    },
 }
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
