@@ -3,7 +3,7 @@
 import importlib
 import sys
 
-BENCHMARKS = ["bench.foundation", "bench.evaluation", "bench.imports"]
+BENCHMARKS = ["bench.foundation", "bench.evaluation", "bench.imports", "bench.early_warning"]
 
 
 def main(names: list[str]) -> None:

@@ -146,6 +146,12 @@ EXPECTED: dict[str, Expect] = {
     "commendation.nominate_public": everywhere(EVERYONE),
     "commendation.approve": in_chain({SUP, COM}),
     "commendation.configure": everywhere({COM}),
+    "intervention.view": Expect(
+        anything={OFF, SUP, COM}, subtree={SUP, COM}, elsewhere=NOBODY, own={OFF}
+    ),
+    "intervention.respond": in_chain({SUP, COM}),
+    "intervention.score": everywhere({ADM}),
+    "intervention.calibration": everywhere({COM, ANL}),
     # Scenarios (issue 7)
     "scenario.play": ONLY_ONESELF,
     "scenario.run_session": everywhere({TRN}),
@@ -161,7 +167,7 @@ UNSCOPED = {
     "complaint.intake", "complaint.import", "api.token", "evaluation.view", "evaluation.run",
     "scenario.run_session", "review.configure", "aar.themes", "aar.publish", "library.view",
     "commendation.view", "commendation.nominate", "commendation.nominate_public",
-    "commendation.configure",
+    "commendation.configure", "intervention.score", "intervention.calibration",
 }  # fmt: skip
 PUBLIC = {"complaint.submit", "commendation.nominate_public"}
 

@@ -16,6 +16,8 @@ STAFF_ROLES = ALL_ROLES
 # else they hold. ``register`` refuses an action that tries to grant a walled role.
 WALLS: dict[str, frozenset[Role]] = {
     "aar": frozenset({Role.INTERNAL_AFFAIRS}),
+    # Early-intervention flags are supportive and non-disciplinary by design (issue 8).
+    "intervention": frozenset({Role.INTERNAL_AFFAIRS}),
 }
 
 
@@ -417,5 +419,30 @@ register(
     "commendation.configure",
     "Define the agency's award types.",
     {R.COMMANDER},
+    scoped=False,
+)
+
+# Early intervention (issue 8): walled from internal affairs like after-action reviews --------
+register(
+    "intervention.view",
+    "See early-intervention flags and their explanations in your chain of command.",
+    {R.SUPERVISOR, R.COMMANDER},
+    self_roles={R.OFFICER},
+)
+register(
+    "intervention.respond",
+    "Agree or disagree with an early-intervention flag and assign a supportive intervention.",
+    {R.SUPERVISOR, R.COMMANDER},
+)
+register(
+    "intervention.score",
+    "Run early-intervention scoring for the agency.",
+    {R.AGENCY_ADMIN},
+    scoped=False,
+)
+register(
+    "intervention.calibration",
+    "See how often supervisors dispute each factor, and the recalibrated weights.",
+    {R.COMMANDER, R.ANALYST},
     scoped=False,
 )

@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "steadyhand.reviews",
     "steadyhand.aar",
     "steadyhand.recognition",
+    "steadyhand.intervention",
 ]
 
 MIDDLEWARE = [

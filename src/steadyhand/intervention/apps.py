@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class InterventionConfig(AppConfig):
+    name = "steadyhand.intervention"
+    label = "intervention"
+    verbose_name = "Early intervention"
