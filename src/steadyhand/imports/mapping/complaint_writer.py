@@ -7,8 +7,8 @@ people are replaced by the source's (the source is the truth for what it records
 and people have no key of their own in it). A new key creates a complaint.
 """
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from steadyhand.complaints.models import Allegation, Complainant, Complaint
 from steadyhand.core.errors import ConflictError, SteadyhandError
+from steadyhand.imports.mapping.chunked import ChunkedWriter
 from steadyhand.imports.mapping.complaint_target import ComplaintRecord
 from steadyhand.imports.mapping.engine import Report, run
 from steadyhand.imports.mapping.format import Mapping
@@ -36,39 +37,16 @@ class ComplaintWriteContext:
     created_by_id: int | None = None
 
 
-@dataclass
-class ComplaintWriter:
-    ctx: ComplaintWriteContext
-    chunk_size: int = 2000
-    on_chunk: Callable[[int], None] | None = None
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    _buffer: list[ComplaintRecord] = field(default_factory=list)
+class ComplaintWriter(ChunkedWriter[ComplaintWriteContext, ComplaintRecord]):
+    model = Complaint
 
-    def add(self, record: ComplaintRecord) -> None:
-        self._buffer.append(record)
-        if len(self._buffer) >= self.chunk_size:
-            self.flush()
-
-    def finish(self) -> dict[str, int]:
-        self.flush()
-        return {"created": self.created, "updated": self.updated, "unchanged": self.unchanged}
-
-    def flush(self) -> None:
-        records, self._buffer = self._buffer, []
-        if not records:
-            return
-        ctx = self.ctx
-        existing = dict(
-            Complaint.objects.filter(
-                agency_id=ctx.agency_id,
-                source=ctx.source,
-                source_key__in=[r.source_key for r in records],
-            ).values_list("source_key", "id")
-        )
-        new = [r for r in records if r.source_key not in existing]
-        old = [r for r in records if r.source_key in existing]
+    def _write(
+        self,
+        records: list[ComplaintRecord],
+        new: list[ComplaintRecord],
+        old: list[ComplaintRecord],
+        existing: dict[str, int],
+    ) -> int:
         self._refuse_reference_clash(new)
         created = Complaint.objects.bulk_create(
             [self._complaint(r) for r in new], batch_size=self.chunk_size
@@ -82,11 +60,7 @@ class ComplaintWriter:
             Complainant.objects.filter(complaint_id__in=old_ids).delete()
             ids.update({r.source_key: existing[r.source_key] for r in old})
         self._children(records, ids)
-        self.created += len(new)
-        self.updated += changed
-        self.unchanged += len(old) - changed
-        if self.on_chunk is not None:
-            self.on_chunk(len(records))
+        return changed
 
     def _update(self, old: list[ComplaintRecord], existing: dict[str, int]) -> int:
         """Update the complaints whose fields the source changed; returns how many.
@@ -218,8 +192,3 @@ def complaint_files_load(
     if report.fatal or (report.error_count and not valid_only):
         raise ComplaintLoadRefused(report)
     return report, writer.finish()
-
-
-def counts_existing(*, agency_id: int, source: str, keys: list[str]) -> int:
-    """How many of ``keys`` already have a complaint (for the check's "to update" count)."""
-    return Complaint.objects.filter(agency_id=agency_id, source=source, source_key__in=keys).count()

@@ -6,8 +6,8 @@ number, its fields are updated (``version`` rises) and its people and timeline a
 the source's; a new key creates an incident.
 """
 
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import UTC
 from typing import Any
 
@@ -16,6 +16,7 @@ from django.db.models import F, Model
 from django.utils import timezone
 
 from steadyhand.core.errors import ConflictError
+from steadyhand.imports.mapping.chunked import ChunkedWriter
 from steadyhand.imports.mapping.incidents import IncidentRecord
 from steadyhand.incidents.models import (
     Incident,
@@ -46,39 +47,16 @@ class WriteContext:
     created_by_id: int | None
 
 
-@dataclass
-class IncidentWriter:
-    ctx: WriteContext
-    chunk_size: int = 2000
-    on_chunk: Callable[[int], None] | None = None
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    _buffer: list[IncidentRecord] = field(default_factory=list)
+class IncidentWriter(ChunkedWriter[WriteContext, IncidentRecord]):
+    model = Incident
 
-    def add(self, record: IncidentRecord) -> None:
-        self._buffer.append(record)
-        if len(self._buffer) >= self.chunk_size:
-            self.flush()
-
-    def finish(self) -> dict[str, int]:
-        self.flush()
-        return {"created": self.created, "updated": self.updated, "unchanged": self.unchanged}
-
-    def flush(self) -> None:
-        records, self._buffer = self._buffer, []
-        if not records:
-            return
-        ctx = self.ctx
-        existing = dict(
-            Incident.objects.filter(
-                agency_id=ctx.agency_id,
-                source=ctx.source,
-                source_key__in=[r.source_key for r in records],
-            ).values_list("source_key", "id")
-        )
-        new = [r for r in records if r.source_key not in existing]
-        old = [r for r in records if r.source_key in existing]
+    def _write(
+        self,
+        records: list[IncidentRecord],
+        new: list[IncidentRecord],
+        old: list[IncidentRecord],
+        existing: dict[str, int],
+    ) -> int:
         self._refuse_case_number_clash(new)
         created = insert_rows(Incident, [self._incident_values(r) for r in new], self.chunk_size)
         ids = {r.source_key: pk for r, pk in zip(new, created, strict=True)}
@@ -92,11 +70,7 @@ class IncidentWriter:
             Subject.objects.filter(incident_id__in=old_ids).delete()
             ids.update({r.source_key: existing[r.source_key] for r in old})
         self._children(records, ids)
-        self.created += len(new)
-        self.updated += changed
-        self.unchanged += len(old) - changed
-        if self.on_chunk is not None:
-            self.on_chunk(len(records))
+        return changed
 
     def _update(self, old: list[IncidentRecord], existing: dict[str, int]) -> int:
         """Update the incidents whose fields the source changed; returns how many.

@@ -1,0 +1,73 @@
+"""What every target's writer shares: buffer records, write a chunk at a time, and sort each
+chunk into records new to the agency and records a re-import updates (by natural key).
+
+A target's writer says how to create the new ones, update the old ones and write their children
+(``_write``); this class keeps the counts every import reports.
+"""
+
+from collections.abc import Callable
+from typing import Generic, Protocol, TypeVar
+
+from django.db.models import Model
+
+
+class Keyed(Protocol):
+    source_key: str
+
+
+class WriteTarget(Protocol):
+    agency_id: int
+    source: str
+
+
+R = TypeVar("R", bound=Keyed)
+C = TypeVar("C", bound=WriteTarget)
+
+
+class ChunkedWriter(Generic[C, R]):
+    """Buffers records of one target and writes them ``chunk_size`` at a time."""
+
+    model: type[Model]
+
+    def __init__(
+        self, ctx: C, chunk_size: int = 2000, on_chunk: Callable[[int], None] | None = None
+    ) -> None:
+        self.ctx = ctx
+        self.chunk_size = chunk_size
+        self.on_chunk = on_chunk
+        self.created = self.updated = self.unchanged = 0
+        self._buffer: list[R] = []
+
+    def add(self, record: R) -> None:
+        self._buffer.append(record)
+        if len(self._buffer) >= self.chunk_size:
+            self.flush()
+
+    def finish(self) -> dict[str, int]:
+        self.flush()
+        return {"created": self.created, "updated": self.updated, "unchanged": self.unchanged}
+
+    def flush(self) -> None:
+        records, self._buffer = self._buffer, []
+        if not records:
+            return
+        existing: dict[str, int] = dict(
+            self.model._default_manager.filter(
+                agency_id=self.ctx.agency_id,
+                source=self.ctx.source,
+                source_key__in=[r.source_key for r in records],
+            ).values_list("source_key", "id")
+        )
+        new = [r for r in records if r.source_key not in existing]
+        old = [r for r in records if r.source_key in existing]
+        changed = self._write(records, new, old, existing)
+        self.created += len(new)
+        self.updated += changed
+        self.unchanged += len(old) - changed
+        if self.on_chunk is not None:
+            self.on_chunk(len(records))
+
+    def _write(self, records: list[R], new: list[R], old: list[R], existing: dict[str, int]) -> int:
+        """Create ``new``, update ``old`` (ids in ``existing``), write every record's children;
+        return how many of ``old`` actually changed."""
+        raise NotImplementedError
