@@ -21,7 +21,7 @@ from steadyhand.core.testing import SmallAgency
 from steadyhand.imports.mapping.engine import Report, run
 from steadyhand.imports.mapping.format import load_mapping
 from steadyhand.imports.mapping.incident_writer import IncidentWriter, WriteContext
-from steadyhand.imports.mapping.incidents import INCIDENT_KEYS, IncidentRecord
+from steadyhand.imports.mapping.incidents import IncidentRecord
 from steadyhand.imports.mapping.reader import FileSource
 from steadyhand.incidents.models import Incident, Involvement, Subject, TimelineEvent
 
@@ -36,10 +36,6 @@ MITIGATION_KINDS = {"arrival", "command", "positioning", "resource_request"}
 needs_real_files = pytest.mark.skipif(
     not (REAL / "TRR-main_2021-2023_2023-10_p877988.csv.gz").is_file(),
     reason=f"the Chicago TRR files are not at {REAL} (shared data, not in the repository)",
-)
-needs_event_order = pytest.mark.skipif(
-    "event_order" not in INCIDENT_KEYS,
-    reason="the incidents target cannot order events yet (/work/helpers/chicago-needs.md, B)",
 )
 
 
@@ -193,7 +189,6 @@ def test_blank_none_and_other_describe_rows_make_no_event() -> None:
     assert every_source_code.isdisjoint({"", "NONE", "OTHER (DESCRIBE)"})
 
 
-@needs_event_order
 def test_a_report_s_events_run_from_first_contact_to_force() -> None:
     _report, records = _run(EXCERPT)
 
