@@ -6,6 +6,7 @@ Opening a review (``aar_get_visible``) is logged with ``audit_read`` (PRODUCT.md
 non-negotiable 2). Lists show no content and are not logged row by row.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -13,6 +14,7 @@ from zoneinfo import ZoneInfo
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
+from steadyhand.aar.deidentify import KnownIdentifiers, word_candidates
 from steadyhand.aar.models import (
     AarStatus,
     AfterActionReview,
@@ -25,7 +27,7 @@ from steadyhand.aar.models import (
 from steadyhand.aar.themes import ALT_PREFIX, CDM_PREFIX, ReviewFacts, Themes, summarise
 from steadyhand.access.actor import Actor
 from steadyhand.access.querying import visible_q
-from steadyhand.agencies.models import Agency, Unit
+from steadyhand.agencies.models import Agency, Member, Unit
 from steadyhand.audit.services import audit_read
 from steadyhand.core.errors import NotFound
 from steadyhand.incidents.models import Incident, IncidentStatus, TimelineEvent
@@ -246,3 +248,38 @@ def review_themes(*, actor: Actor, level: int = 3) -> Themes:
         ).values_list("pk", "name")
     )
     return summarise(facts, labels)
+
+
+def known_identifiers(*, aar: AfterActionReview, texts: Sequence[str]) -> KnownIdentifiers:
+    incident = aar.incident
+    close: set[str] = set()
+    for member in Member.objects.filter(pk__in=[aar.facilitator_id]) | Member.objects.filter(
+        pk__in=aar.participants.values("member_id")
+    ):
+        close |= {member.first_name.lower(), member.last_name.lower(), member.full_name.lower()}
+    agency_names: set[str] = set()
+    for first, last in Member.objects.filter(agency_id=aar.agency_id).values_list(
+        "first_name", "last_name"
+    ):
+        agency_names |= {first.lower(), last.lower(), f"{first} {last}".lower()}
+    candidates: set[str] = set()
+    for text in texts:
+        candidates |= word_candidates(text)
+    badges = Member.objects.filter(agency_id=aar.agency_id, badge__in=candidates).values_list(
+        "badge", flat=True
+    )
+    cases = Incident.objects.filter(
+        agency_id=aar.agency_id, case_number__in=candidates
+    ).values_list("case_number", flat=True)
+    other_ids = {
+        *incident.subjects.exclude(external_id="").values_list("external_id", flat=True),
+        *incident.involvements.exclude(external_id="").values_list("external_id", flat=True),
+    }
+    return KnownIdentifiers(
+        close_names=frozenset(n for n in close if n),
+        agency_names=frozenset(n for n in agency_names if len(n) > 1),
+        badges=frozenset(b.lower() for b in badges),
+        case_numbers=frozenset({incident.case_number.lower(), *(c.lower() for c in cases)}),
+        other_ids=frozenset(i.lower() for i in other_ids if len(i) > 2),
+        locations=frozenset({incident.location.lower()} if len(incident.location) > 4 else ()),
+    )

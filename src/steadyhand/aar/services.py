@@ -16,7 +16,8 @@ from django.db.models import Model
 from django.utils import timezone
 
 from steadyhand import vocabulary as v
-from steadyhand.aar.deidentify import KnownIdentifiers, find_problems, word_candidates
+from steadyhand.aar.deidentify import find_problems
+from steadyhand.aar.locks import lock_aar
 from steadyhand.aar.models import (
     ALTERNATIVE_CHOICES,
     AarStatus,
@@ -27,6 +28,7 @@ from steadyhand.aar.models import (
     LessonAgreement,
     Participant,
 )
+from steadyhand.aar.selectors import known_identifiers
 from steadyhand.access.actor import Actor
 from steadyhand.access.policy import ensure
 from steadyhand.agencies.models import Member
@@ -49,22 +51,9 @@ def _text(field: str, value: str, *, required: bool = False) -> str:
     return value
 
 
-def _lock(*, actor: Actor, aar: AfterActionReview) -> AfterActionReview:
-    """Re-read ``aar`` for update, in the actor's agency (a stale copy is never written)."""
-    found = (
-        AfterActionReview.objects.select_for_update(of=("self",))
-        .select_related("incident__unit")
-        .filter(pk=aar.pk, agency_id=actor.agency_id)
-        .first()
-    )
-    if found is None:
-        raise NotFound(f"No after-action review {aar.pk}.")
-    return found
-
-
 def _as_facilitator(*, actor: Actor, aar: AfterActionReview) -> AfterActionReview:
     """The locked review, if the actor is its facilitator and it is still open."""
-    locked = _lock(actor=actor, aar=aar)
+    locked = lock_aar(actor=actor, aar=aar)
     ensure(actor, "aar.facilitate", locked)
     if actor.member_id is None or locked.facilitator_id != actor.member_id:
         raise PermissionDenied("aar.facilitate", "Only the review's facilitator may do this.")
@@ -286,7 +275,7 @@ def _participant(*, actor: Actor, aar: AfterActionReview) -> Participant:
 def lesson_agree(*, actor: Actor, lesson: Lesson, agree: bool) -> Lesson:
     """A participant agrees to a lesson leaving the review, or withdraws their agreement
     (until it is published)."""
-    aar = _lock(actor=actor, aar=lesson.aar)
+    aar = lock_aar(actor=actor, aar=lesson.aar)
     locked = _lock_lesson(lesson=lesson, aar=aar)
     me = _participant(actor=actor, aar=aar)
     if locked.published_in_id is not None:
@@ -307,7 +296,7 @@ def lesson_agree(*, actor: Actor, lesson: Lesson, agree: bool) -> Lesson:
 @transaction.atomic
 def participant_confirm(*, actor: Actor, aar: AfterActionReview, agreed: bool) -> Participant:
     """A participant confirms (or no longer confirms) the walk-through as a fair account."""
-    locked = _lock(actor=actor, aar=aar)
+    locked = lock_aar(actor=actor, aar=aar)
     me = _participant(actor=actor, aar=locked)
     me.agreed = agreed
     me.save(update_fields=["agreed", "updated_at"])
@@ -323,41 +312,6 @@ def _lesson_is_agreed(lesson: Lesson) -> bool:
 
 
 # The case library ----------------------------------------------------------------------------
-
-
-def _known_identifiers(*, aar: AfterActionReview, texts: Sequence[str]) -> KnownIdentifiers:
-    incident = aar.incident
-    close: set[str] = set()
-    for member in Member.objects.filter(pk__in=[aar.facilitator_id]) | Member.objects.filter(
-        pk__in=aar.participants.values("member_id")
-    ):
-        close |= {member.first_name.lower(), member.last_name.lower(), member.full_name.lower()}
-    agency_names: set[str] = set()
-    for first, last in Member.objects.filter(agency_id=aar.agency_id).values_list(
-        "first_name", "last_name"
-    ):
-        agency_names |= {first.lower(), last.lower(), f"{first} {last}".lower()}
-    candidates: set[str] = set()
-    for text in texts:
-        candidates |= word_candidates(text)
-    badges = Member.objects.filter(agency_id=aar.agency_id, badge__in=candidates).values_list(
-        "badge", flat=True
-    )
-    cases = Incident.objects.filter(
-        agency_id=aar.agency_id, case_number__in=candidates
-    ).values_list("case_number", flat=True)
-    other_ids = {
-        *incident.subjects.exclude(external_id="").values_list("external_id", flat=True),
-        *incident.involvements.exclude(external_id="").values_list("external_id", flat=True),
-    }
-    return KnownIdentifiers(
-        close_names=frozenset(n for n in close if n),
-        agency_names=frozenset(n for n in agency_names if len(n) > 1),
-        badges=frozenset(b.lower() for b in badges),
-        case_numbers=frozenset({incident.case_number.lower(), *(c.lower() for c in cases)}),
-        other_ids=frozenset(i.lower() for i in other_ids if len(i) > 2),
-        locations=frozenset({incident.location.lower()} if len(incident.location) > 4 else ()),
-    )
 
 
 def _period(when: datetime) -> str:
@@ -382,7 +336,7 @@ def case_library_publish(
     passes the de-identification check (``deidentify.find_problems``), field by field.
     """
     ensure(actor, "aar.publish")
-    locked = _lock(actor=actor, aar=aar)
+    locked = lock_aar(actor=actor, aar=aar)
     ensure(actor, "aar.view", locked)
     if not lessons:
         raise InvalidInput({"lessons": ["Choose at least one agreed lesson to publish."]})
@@ -405,7 +359,7 @@ def case_library_publish(
     }
     if len(fields["title"]) > 200:
         errors["title"] = ["Keep the title under 200 characters."]
-    known = _known_identifiers(aar=locked, texts=list(fields.values()))
+    known = known_identifiers(aar=locked, texts=list(fields.values()))
     for name, value in fields.items():
         problems = find_problems(value, known)
         if problems:

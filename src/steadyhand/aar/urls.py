@@ -3,7 +3,7 @@
 
 from django.urls import path
 
-from steadyhand.aar import views
+from steadyhand.aar import scenario_views, views
 
 app_name = "aar"
 
@@ -25,6 +25,7 @@ urlpatterns = [
     path("aar/<int:aar_id>/confirm/", views.confirm, name="confirm"),
     path("aar/<int:aar_id>/close/", views.close, name="close"),
     path("aar/<int:aar_id>/publish/", views.publish, name="publish"),
+    path("aar/<int:aar_id>/scenario/", scenario_views.scenario_draft, name="scenario_draft"),
     path("library/", views.library, name="library"),
     path("library/<int:entry_id>/", views.library_entry, name="library_entry"),
 ]

@@ -120,6 +120,7 @@ def detail(request: HttpRequest, aar_id: int) -> HttpResponse:
             "is_facilitator": _is_facilitator(actor, aar),
             "can_publish": can(actor, "aar.publish")
             and any(r.agreed_by_all and not r.lesson.published_in_id for r in rows),
+            "can_draft_scenario": not aar.is_open and can(actor, "aar.publish"),
         },
     )
 
