@@ -59,6 +59,11 @@ def _cache(run: ScenarioRun, engine: simulator.Run) -> None:
 # Runs ----------------------------------------------------------------------------------------
 
 
+def _draw_seed() -> int:
+    """A fresh seed for a run, drawn by the server (never taken from the browser)."""
+    return secrets.randbelow(SEED_LIMIT)
+
+
 @transaction.atomic
 def run_start(
     *, actor: Actor, scenario_id: str, group_session: GroupSession | None = None
@@ -75,7 +80,7 @@ def run_start(
         if actor.member_id is not None
         else None
     )
-    seed = secrets.randbelow(SEED_LIMIT)
+    seed = _draw_seed()
     engine = simulator.start_run(scenario_id, seed=seed)
     run = ScenarioRun(
         agency_id=actor.agency_id,
