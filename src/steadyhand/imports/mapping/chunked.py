@@ -5,6 +5,7 @@ A target's writer says how to create the new ones, update the old ones and write
 (``_write``); this class keeps the counts every import reports.
 """
 
+from abc import ABC, abstractmethod
 from collections.abc import Callable
 from typing import Generic, Protocol, TypeVar
 
@@ -24,7 +25,7 @@ R = TypeVar("R", bound=Keyed)
 C = TypeVar("C", bound=WriteTarget)
 
 
-class ChunkedWriter(Generic[C, R]):
+class ChunkedWriter(ABC, Generic[C, R]):
     """Buffers records of one target and writes them ``chunk_size`` at a time."""
 
     model: type[Model]
@@ -67,7 +68,7 @@ class ChunkedWriter(Generic[C, R]):
         if self.on_chunk is not None:
             self.on_chunk(len(records))
 
+    @abstractmethod
     def _write(self, records: list[R], new: list[R], old: list[R], existing: dict[str, int]) -> int:
         """Create ``new``, update ``old`` (ids in ``existing``), write every record's children;
         return how many of ``old`` actually changed."""
-        raise NotImplementedError
