@@ -1,15 +1,17 @@
-"""Helpers shared by every kind of import batch (rosters, training records).
+"""Helpers shared by every kind of import batch (rosters, training records, incidents).
 
 Not services: services call them after checking permission. ``batch_mark_failed`` runs in a
 transaction of its own, after the failed work's transaction was rolled back.
 """
 
+from collections.abc import Callable
 from pathlib import PurePosixPath
 from typing import Any
 
 from django.db import transaction
 
 from steadyhand.access.actor import Actor
+from steadyhand.access.policy import ensure
 from steadyhand.audit.services import audit_record
 from steadyhand.core.errors import ConflictError, InvalidInput
 from steadyhand.imports.models import BatchStatus, ImportBatch, LoadMode
@@ -71,6 +73,31 @@ def batch_mark_failed(
         changes={"status": [old, batch.status]},
         reason=batch.failure,
     )
+
+
+def batch_load_or_mark_failed(
+    *,
+    actor: Actor,
+    batch: ImportBatch,
+    mode: str,
+    action: str,
+    load: Callable[[], ImportBatch],
+) -> ImportBatch:
+    """Run a kind's atomic ``load`` of ``batch``: refuse early (permission, state) without
+    changing anything; if the load starts and fails, its transaction is rolled back and the
+    batch is marked failed with the reason, so the user can fix the cause and check again."""
+    ensure(actor, action, batch)
+    check_loadable(batch, mode)
+    try:
+        return load()
+    except Exception as exc:
+        batch_mark_failed(
+            actor=actor,
+            batch_id=batch.pk,
+            failure=str(exc),
+            from_status=(BatchStatus.VALIDATED, BatchStatus.LOADING),
+        )
+        raise
 
 
 def batch_start_job(

@@ -26,6 +26,7 @@ from steadyhand.access.policy import Scope, ensure
 from steadyhand.audit.services import audit_record
 from steadyhand.core.errors import ConflictError, InvalidInput
 from steadyhand.imports.batches import (
+    batch_load_or_mark_failed,
     batch_mark_failed,
     batch_request_load,
     batch_start_job,
@@ -305,18 +306,13 @@ def incident_import_load(
     ``mode`` "all" needs a check without problems; "valid_only" leaves out every incident one
     of whose rows has a problem (an incident loads whole or not at all).
     """
-    ensure(actor, ACTION, batch)
-    check_loadable(batch, mode)
-    try:
-        return _load_atomic(actor=actor, batch_id=batch.pk, mode=mode, progress=progress)
-    except Exception as exc:
-        batch_mark_failed(
-            actor=actor,
-            batch_id=batch.pk,
-            failure=str(exc),
-            from_status=(BatchStatus.VALIDATED, BatchStatus.LOADING),
-        )
-        raise
+    return batch_load_or_mark_failed(
+        actor=actor,
+        batch=batch,
+        mode=mode,
+        action=ACTION,
+        load=lambda: _load_atomic(actor=actor, batch_id=batch.pk, mode=mode, progress=progress),
+    )
 
 
 @transaction.atomic

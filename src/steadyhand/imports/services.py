@@ -19,6 +19,7 @@ from steadyhand.agencies.services import member_create, member_update
 from steadyhand.audit.services import audit_record
 from steadyhand.core.errors import ConflictError, InvalidInput, SteadyhandError
 from steadyhand.imports.batches import (
+    batch_load_or_mark_failed,
     batch_mark_failed,
     batch_request_load,
     batch_start_job,
@@ -203,18 +204,15 @@ def roster_load(
     starts and then fails is rolled back entirely and the batch is marked failed with the
     reason, so the user can fix the cause and check the file again.
     """
-    ensure(actor, "member.import", batch)
-    check_loadable(batch, mode)
-    try:
-        return _roster_load_atomic(actor=actor, batch_id=batch.pk, mode=mode, progress=progress)
-    except Exception as exc:
-        batch_mark_failed(
-            actor=actor,
-            batch_id=batch.pk,
-            failure=str(exc),
-            from_status=(BatchStatus.VALIDATED, BatchStatus.LOADING),
-        )
-        raise
+    return batch_load_or_mark_failed(
+        actor=actor,
+        batch=batch,
+        mode=mode,
+        action="member.import",
+        load=lambda: _roster_load_atomic(
+            actor=actor, batch_id=batch.pk, mode=mode, progress=progress
+        ),
+    )
 
 
 @transaction.atomic

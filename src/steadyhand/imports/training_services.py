@@ -25,6 +25,7 @@ from steadyhand.agencies.models import Member
 from steadyhand.audit.services import audit_record
 from steadyhand.core.errors import ConflictError, InvalidInput, SteadyhandError
 from steadyhand.imports.batches import (
+    batch_load_or_mark_failed,
     batch_mark_failed,
     batch_request_load,
     batch_start_job,
@@ -267,18 +268,13 @@ def training_load(
     Refusals change nothing; a load that starts and then fails is rolled back entirely and the
     batch is marked failed with the reason.
     """
-    ensure(actor, "training.import", batch)
-    check_loadable(batch, mode)
-    try:
-        return _load_atomic(actor=actor, batch_id=batch.pk, mode=mode, progress=progress)
-    except Exception as exc:
-        batch_mark_failed(
-            actor=actor,
-            batch_id=batch.pk,
-            failure=str(exc),
-            from_status=(BatchStatus.VALIDATED, BatchStatus.LOADING),
-        )
-        raise
+    return batch_load_or_mark_failed(
+        actor=actor,
+        batch=batch,
+        mode=mode,
+        action="training.import",
+        load=lambda: _load_atomic(actor=actor, batch_id=batch.pk, mode=mode, progress=progress),
+    )
 
 
 @transaction.atomic
