@@ -152,6 +152,8 @@ EXPECTED: dict[str, Expect] = {
     "intervention.respond": in_chain({SUP, COM}),
     "intervention.score": everywhere({ADM}),
     "intervention.calibration": everywhere({COM, ANL}),
+    "dashboard.view": in_chain({SUP, COM, ANL, AUD, ADM}),
+    "transparency.view": everywhere(EVERYONE),
     # Scenarios (issue 7)
     "scenario.play": ONLY_ONESELF,
     "scenario.run_session": everywhere({TRN}),
@@ -168,8 +170,9 @@ UNSCOPED = {
     "scenario.run_session", "review.configure", "aar.themes", "aar.publish", "library.view",
     "commendation.view", "commendation.nominate", "commendation.nominate_public",
     "commendation.configure", "intervention.score", "intervention.calibration",
+    "transparency.view",
 }  # fmt: skip
-PUBLIC = {"complaint.submit", "commendation.nominate_public"}
+PUBLIC = {"complaint.submit", "commendation.nominate_public", "transparency.view"}
 
 CASES = list(Expect._fields)
 ROLES = list(Role)

@@ -446,3 +446,17 @@ register(
     {R.COMMANDER, R.ANALYST},
     scoped=False,
 )
+
+# Dashboards and public transparency (issue 9) -----------------------------------------------
+register(
+    "dashboard.view",
+    "See the command dashboard and monthly report for the units one oversees (aggregates).",
+    {R.SUPERVISOR, R.COMMANDER, R.ANALYST, R.AUDITOR, R.AGENCY_ADMIN},
+)
+register(
+    "transparency.view",
+    "See the agency's public page and download its open data (no login; small cells suppressed).",
+    set(),
+    scoped=False,
+    public=True,
+)
