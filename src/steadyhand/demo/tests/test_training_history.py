@@ -11,21 +11,13 @@ from steadyhand.access.actor import Actor, Grant
 from steadyhand.access.roles import Role
 from steadyhand.agencies.models import Agency
 from steadyhand.audit.verify import verify_chain
-from steadyhand.demo.generator import build_demo_agency
-from steadyhand.demo.plan import plan_demo_agency
+from steadyhand.demo.tests.conftest import AS_OF
 from steadyhand.policy.models import Acknowledgement, PolicyVersion
 from steadyhand.training.models import Enrolment, RolloutPlan, WaveAssignment
 from steadyhand.training.selectors.reports import parity_by_unit
 from steadyhand.training.selectors.rollouts import rollout_verify
 
 pytestmark = pytest.mark.django_db
-
-AS_OF = date(2026, 6, 1)
-
-
-def build(seed: int, slug: str) -> Agency:
-    plan = plan_demo_agency(seed=seed, officers=60)
-    return build_demo_agency(plan=plan, slug=slug, history_as_of=AS_OF).agency
 
 
 def history(agency: Agency) -> list[tuple[str, str, str, date | None, Decimal | None]]:
@@ -38,23 +30,25 @@ def waves(agency: Agency) -> dict[str, int]:
     return {a.unit.code: a.wave.number for a in rows if a.unit is not None}
 
 
-def test_same_seed_and_date_give_the_same_history_and_waves() -> None:
-    first, second = build(5, "demo-a"), build(5, "demo-b")
+def test_same_seed_and_date_give_the_same_history_and_waves(
+    demo_pair: tuple[Agency, Agency],
+) -> None:
+    first, second = demo_pair
     assert history(first) == history(second)
     assert waves(first) == waves(second)
     assert len(set(waves(first).values())) == 8
 
 
-def test_the_randomized_waves_reproduce_from_their_seed() -> None:
-    agency = build(5, "demo-a")
+def test_the_randomized_waves_reproduce_from_their_seed(demo_a: Agency) -> None:
+    agency = demo_a
     plan = RolloutPlan.objects.get(agency=agency)
     assert plan.locked
     assert plan.randomized
     assert rollout_verify(plan=plan).reproduces
 
 
-def test_earlier_waves_are_trained_and_later_ones_only_enrolled() -> None:
-    agency = build(5, "demo-a")
+def test_earlier_waves_are_trained_and_later_ones_only_enrolled(demo_a: Agency) -> None:
+    agency = demo_a
     icat = Enrolment.objects.filter(member__agency=agency, course__code="ICAT-16")
     completed = icat.filter(status="completed")
     assert completed.exists()
@@ -62,8 +56,8 @@ def test_earlier_waves_are_trained_and_later_ones_only_enrolled() -> None:
     assert icat.filter(status="enrolled", session__starts_on__gte=AS_OF).exists()
 
 
-def test_some_members_are_overdue_on_policy_acknowledgements() -> None:
-    agency = build(5, "demo-a")
+def test_some_members_are_overdue_on_policy_acknowledgements(demo_a: Agency) -> None:
+    agency = demo_a
     for version in PolicyVersion.objects.filter(document__agency=agency):
         assert version.ack_due_date is not None
         assert version.ack_due_date < AS_OF
@@ -73,8 +67,8 @@ def test_some_members_are_overdue_on_policy_acknowledgements() -> None:
     assert total_acks < 2 * active  # someone has not acknowledged: overdue
 
 
-def test_parity_page_numbers_match_a_count_by_hand() -> None:
-    agency = build(5, "demo-a")
+def test_parity_page_numbers_match_a_count_by_hand(demo_a: Agency) -> None:
+    agency = demo_a
     chief = Actor(agency_id=agency.pk, user_id=None, label="chief",
                   grants=(Grant(role=Role.COMMANDER),))  # fmt: skip
     year = AS_OF.year - 1
@@ -93,6 +87,6 @@ def test_parity_page_numbers_match_a_count_by_hand() -> None:
     assert report.total.combined.use_of_force > 0
 
 
-def test_the_history_is_audited() -> None:
-    agency = build(5, "demo-a")
+def test_the_history_is_audited(demo_a: Agency) -> None:
+    agency = demo_a
     assert verify_chain(agency.pk).ok
