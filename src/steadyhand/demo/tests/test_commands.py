@@ -17,8 +17,10 @@ from steadyhand.demo.plan import LOGIN_BASES
 
 
 def run_demo(*args: str) -> str:
+    """The command as a user runs it, without the two-year history that the history tests
+    (test_incident_history.py, test_training_history.py) check."""
     out = StringIO()
-    call_command("demo", "--officers", "60", "--verbosity", "0", *args, stdout=out)
+    call_command("demo", "--officers", "60", "--roster-only", "--verbosity", "0", *args, stdout=out)
     return out.getvalue()
 
 
@@ -86,6 +88,21 @@ def test_demo_never_touches_a_real_agency(small_agency: SmallAgency) -> None:
         run_demo("--slug", small_agency.agency.slug)
     assert Member.objects.filter(agency=small_agency.agency).count() == members
     assert not Agency.objects.filter(is_demo=True).exists()
+
+
+@pytest.mark.django_db
+def test_the_full_demo_reports_its_history() -> None:
+    out = StringIO()
+    call_command("demo", "--officers", "30", "--as-of", "2026-06-01", "--verbosity", "0",
+                 stdout=out)  # fmt: skip
+    assert "two years of incidents up to 2026-06-01" in out.getvalue()
+    agency = Agency.objects.get(slug="demo")
+    assert agency.incidents.exists()
+
+
+def test_roster_only_and_a_history_date_are_refused_together() -> None:
+    with pytest.raises(CommandError, match="--roster-only leaves it out"):
+        call_command("demo", "--roster-only", "--as-of", "2026-06-01", stdout=StringIO())
 
 
 @pytest.mark.django_db
