@@ -65,6 +65,7 @@ NAV_GROUPS: tuple[tuple[str, tuple[NavLink, ...]], ...] = (
         (
             NavLink("Roster import", "imports:roster_upload", "member.import"),
             NavLink("Incident import", "incident_imports:upload", "incident.import"),
+            NavLink("Complaint import", "complaint_imports:upload", "complaint.import"),
         ),
     ),
     (

@@ -1,6 +1,8 @@
 from django.http import HttpRequest, HttpResponse
 from django.urls import include, path
 
+from steadyhand.imports import mapped_urls
+
 
 def health(request: HttpRequest) -> HttpResponse:
     return HttpResponse("ok", content_type="text/plain")
@@ -11,7 +13,8 @@ urlpatterns = [
     path("", include("steadyhand.accounts.urls")),
     path("", include("steadyhand.agencies.urls")),
     path("", include("steadyhand.imports.urls")),
-    path("", include("steadyhand.imports.incident_urls")),
+    path("", include(mapped_urls.incident_patterns)),
+    path("", include(mapped_urls.complaint_patterns)),
     path("", include("steadyhand.audit.urls")),
     path("", include("steadyhand.jobs.urls")),
     path("", include("steadyhand.complaints.urls")),

@@ -1,7 +1,9 @@
 """Importing complaints from another system's files through a mapping (Chicago's, shipped).
 
-One call, one transaction: the files stream through the mapping into the complaints writer;
-with problems nothing is written unless ``valid_only``; one audit event carries the counts.
+In the browser: the batch flow of ``mapped_services`` with the complaints target (stage, check
+in the background, choose, load). On the command line: ``complaint_import_files``, one call and
+one transaction: the files stream through the mapping into the complaints writer; with problems
+nothing is written unless ``valid_only``; one audit event carries the counts.
 """
 
 from collections.abc import Sequence
@@ -13,10 +15,27 @@ from steadyhand.access.actor import Actor
 from steadyhand.access.policy import ensure
 from steadyhand.audit.services import audit_record
 from steadyhand.imports.incident_selectors import import_context
+from steadyhand.imports.mapped_services import mapped_import_create
+from steadyhand.imports.mapped_targets import COMPLAINTS
 from steadyhand.imports.mapping.complaint_writer import complaint_files_load
 from steadyhand.imports.mapping.engine import Report
 from steadyhand.imports.mapping.format import load_mapping
 from steadyhand.imports.mapping.reader import FileSource
+from steadyhand.imports.models import ImportBatch
+
+
+def complaint_import_create(
+    *,
+    actor: Actor,
+    mapping: str,
+    files: Sequence[tuple[str, bytes]] = (),
+    check_in_background: bool = True,
+) -> ImportBatch:
+    """Stage uploaded files for a complaints ``mapping`` and check them in the background."""
+    return mapped_import_create(
+        actor=actor, target=COMPLAINTS, mapping=mapping, files=files,
+        check_in_background=check_in_background,
+    )  # fmt: skip
 
 
 @transaction.atomic

@@ -1,43 +1,11 @@
-"""Reads for incident imports: batches the actor may see, and what a check or load needs."""
+"""Reads that a check or load through a mapping needs: the agency's units, time zone, badges."""
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from django.db.models import QuerySet
-
 from steadyhand.access.actor import Actor
-from steadyhand.access.policy import can
-from steadyhand.access.querying import visible_q
 from steadyhand.agencies.models import Agency, Member, Unit
-from steadyhand.core.errors import NotFound
-from steadyhand.imports.models import ImportBatch, ImportKind
-
-ACTION = "incident.import"
-
-
-def incident_batch_list_visible(*, actor: Actor, limit: int = 20) -> QuerySet[ImportBatch]:
-    """The latest incident import batches of the actor's agency, without file contents."""
-    return (
-        ImportBatch.objects.filter(visible_q(actor, ACTION), kind=ImportKind.INCIDENTS)
-        .defer("content", "errors", "plan")
-        .select_related("created_by")
-        .order_by("-created_at", "-pk")[:limit]
-    )
-
-
-def incident_batch_get_visible(*, actor: Actor, batch_id: int) -> ImportBatch:
-    """Fetch and authorise in one step: missing and not-allowed look the same."""
-    batch = (
-        ImportBatch.objects.filter(
-            pk=batch_id, agency_id=actor.agency_id, kind=ImportKind.INCIDENTS
-        )
-        .select_related("job", "created_by")
-        .first()
-    )
-    if batch is None or not can(actor, ACTION, batch):
-        raise NotFound(f"No incident import {batch_id}.")
-    return batch
 
 
 @dataclass

@@ -11,7 +11,8 @@ from steadyhand.audit.models import AuditEvent
 from steadyhand.core.errors import ConflictError, InvalidInput, NotFound, PermissionDenied
 from steadyhand.core.testing import SmallAgency, actor_of, make_user
 from steadyhand.imports import incident_services as services
-from steadyhand.imports.incident_selectors import incident_batch_get_visible
+from steadyhand.imports import mapped_targets
+from steadyhand.imports.mapped_selectors import mapped_batch_get_visible
 from steadyhand.imports.mapping import incident_writer
 from steadyhand.imports.models import BatchStatus, ImportBatch, LoadMode
 from steadyhand.imports.tests.incident_import_support import excerpt_paths
@@ -231,7 +232,7 @@ def test_a_load_that_fails_half_way_writes_nothing(
 ) -> None:
     actor = _analyst(small_agency)
     batch = _checked(actor, tmp_path, GOOD)
-    monkeypatch.setattr(services, "CHUNK", 1)
+    monkeypatch.setattr(mapped_targets, "CHUNK", 1)
     calls = {"n": 0}
     original = incident_writer.IncidentWriter._children
 
@@ -281,7 +282,7 @@ def test_officers_may_not_import_and_other_agencies_do_not_see_batches(
         )  # fmt: skip
     batch = _checked(_analyst(small_agency), tmp_path, GOOD)
     with pytest.raises(NotFound):
-        incident_batch_get_visible(actor=_analyst(other_agency), batch_id=batch.pk)
+        mapped_batch_get_visible(actor=_analyst(other_agency), batch_id=batch.pk)
     with pytest.raises(PermissionDenied):
         services.incident_import_load(actor=officer, batch=batch, mode=LoadMode.ALL)
     assert Incident.objects.count() == 0
