@@ -11,6 +11,8 @@ from typing import Generic, Protocol, TypeVar
 
 from django.db.models import Model
 
+from steadyhand.imports.mapping.keyed import existing_ids
+
 
 class Keyed(Protocol):
     source_key: str
@@ -52,12 +54,11 @@ class ChunkedWriter(ABC, Generic[C, R]):
         records, self._buffer = self._buffer, []
         if not records:
             return
-        existing: dict[str, int] = dict(
-            self.model._default_manager.filter(
-                agency_id=self.ctx.agency_id,
-                source=self.ctx.source,
-                source_key__in=[r.source_key for r in records],
-            ).values_list("source_key", "id")
+        existing = existing_ids(
+            self.model,
+            agency_id=self.ctx.agency_id,
+            source=self.ctx.source,
+            keys=[r.source_key for r in records],
         )
         new = [r for r in records if r.source_key not in existing]
         old = [r for r in records if r.source_key in existing]

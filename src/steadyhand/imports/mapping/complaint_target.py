@@ -161,6 +161,22 @@ def _ref(mapping: Mapping, key: str, data: Any, *, template: bool = False) -> Re
     return Ref(fields=tuple(names))
 
 
+def _require_dates(mapping: Mapping, key: str, ref: Ref) -> None:
+    """A complaint's dates come from date or datetime columns: a text column would make every
+    record "blank" (received) or silently undated (occurred, closed)."""
+    if not ref.fields:
+        raise TargetConfigError(key, "expected the name of a date or datetime column")
+    for name in ref.fields:
+        for spec in mapping.files:
+            column = spec.columns.get(name)
+            if column is not None and column.type not in ("date", "datetime"):
+                raise TargetConfigError(
+                    key,
+                    f"{name!r} is a {column.type} column of {spec.name!r}; "
+                    'expected a column of type "date" or "datetime"',
+                )
+
+
 def _table(mapping: Mapping, name: str, allowed: set[str], data: Any) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise TargetConfigError(name, "expected a table")
@@ -201,6 +217,9 @@ class ComplaintsTarget:
             for k, d in data.items()
             if k != "reference"
         }
+        for name in ("received", "occurred", "closed"):
+            if name in complaint:
+                _require_dates(mapping, f"complaint.{name}", complaint[name])
         channel = complaint.get("channel")
         if channel is not None and channel.const is not None:
             _code("complaint.channel", channel.const, v.COMPLAINT_CHANNELS)

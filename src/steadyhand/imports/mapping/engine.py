@@ -19,17 +19,17 @@ from steadyhand.imports.mapping.reader import (
     FileSource,
     Table,
     UndecodableFile,
+    UnreadableFile,
     detect_encoding,
     open_table,
 )
 from steadyhand.imports.mapping.targets import get_target
 from steadyhand.imports.mapping.values import (
+    DateTimeParser,
     ValueProblem,
     age_band,
     fold,
     parse_bool,
-    parse_date,
-    parse_datetime,
     parse_decimal,
     parse_int,
     parse_time,
@@ -95,11 +95,19 @@ class Report:
         return out
 
 
-_MISSING = object()
+# What a cell became: (the cell after the column's rewrite, _OK/_BLANK/_BAD, value or reason).
+_OK, _BLANK, _BAD = 0, 1, 2
+# Distinct cells remembered per column; past this the column's cache starts again (memory stays
+# bounded on columns of unique values such as ids).
+CACHE_LIMIT = 50_000
 
 
 class _Converter:
-    """Turns the cells of one table's rows into typed values."""
+    """Turns the cells of one table's rows into typed values.
+
+    Cells repeat (codes, dates, ids of an officer's many rows): each column remembers what each
+    distinct cell became, problem included, so the conversion of a cell runs once per column.
+    """
 
     def __init__(self, mapping: Mapping, table: Table, today: date) -> None:
         self.mapping = mapping
@@ -111,13 +119,46 @@ class _Converter:
             for name in table.spec.columns
             if name in table.positions
         ]
+        self._columns: list[tuple[str, int, ColumnSpec, str, dict[str, tuple[str, int, Any]]]] = [
+            (name, index, column, label, {}) for name, index, column, label in self.fields
+        ]
         self.missing = [name for name in table.spec.columns if name not in table.positions]
         self.blanks = mapping.blank_values
         self.blank_len = max((len(b) for b in self.blanks), default=0)
-        # Cells repeat (codes, dates): each distinct cell of a column is converted once.
-        self._memo: dict[tuple[str, str], Any] = {}
+        self._parsers: dict[str, DateTimeParser] = {}
 
     def convert(self, number: int, cells: list[str]) -> tuple[Row | None, list[RowError]]:
+        width = self.table.width
+        if len(cells) != width:
+            problem = self._width_problem(number, cells)
+            if problem is not None:
+                return None, [problem]
+        values: dict[str, Any] = dict.fromkeys(self.missing)
+        raw: dict[str, str] = dict.fromkeys(self.missing, "")
+        errors: list[RowError] | None = None
+        for name, index, column, label, cache in self._columns:
+            source = cells[index]
+            outcome = cache.get(source)
+            if outcome is None:
+                if len(cache) >= CACHE_LIMIT:
+                    cache.clear()
+                outcome = cache[source] = self._outcome(column, source)
+            cell, status, value = outcome
+            raw[name] = cell
+            if status == _OK:
+                values[name] = value.copy() if isinstance(value, list) else value
+                continue
+            values[name] = None
+            if status == _BAD or column.required:
+                if errors is None:
+                    errors = []
+                reason = value if status == _BAD else "a value is required"
+                errors.append(RowError(self.name, number, label, cell, reason))
+        if errors:
+            return None, errors
+        return Row(self.name, number, values, raw, self.table.spec.feeds), []
+
+    def _width_problem(self, number: int, cells: list[str]) -> RowError | None:
         width = self.table.width
         if len(cells) < width:
             label = next(
@@ -128,53 +169,33 @@ class _Converter:
                 ),
                 "",
             )
-            return None, [
-                RowError(
-                    self.name,
-                    number,
-                    label,
-                    f"{len(cells)} cells",
-                    f"truncated row: it has {len(cells)} cells but the header has {width} columns",
-                )
-            ]
-        if len(cells) > width and any(c.strip() for c in cells[width:]):
-            return None, [
-                RowError(
-                    self.name,
-                    number,
-                    "",
-                    f"{len(cells)} cells",
-                    f"the row has {len(cells)} cells but the header has {width} columns; is a "
-                    "value with a comma missing its quotes?",
-                )
-            ]
-        values: dict[str, Any] = dict.fromkeys(self.missing)
-        raw: dict[str, str] = dict.fromkeys(self.missing, "")
-        errors: list[RowError] = []
-        for name, index, column, label in self.fields:
-            cell = column.cell(cells[index]) if column.rewrite is not None else cells[index]
-            raw[name] = cell
-            stripped = cell.strip()
-            if not stripped or (len(stripped) <= self.blank_len and fold(stripped) in self.blanks):
-                values[name] = None
-                if column.required:
-                    errors.append(RowError(self.name, number, label, cell, "a value is required"))
-                continue
-            try:
-                memo_key = (name, stripped)
-                value = self._memo.get(memo_key, _MISSING)
-                if value is _MISSING:
-                    value = self._value(column, cell)
-                    if len(self._memo) > 50_000:
-                        self._memo.clear()
-                    self._memo[memo_key] = value
-                values[name] = value.copy() if isinstance(value, list) else value
-            except ValueProblem as exc:
-                values[name] = None
-                errors.append(RowError(self.name, number, label, cell, str(exc)))
-        if errors:
-            return None, errors
-        return Row(self.name, number, values, raw, self.table.spec.feeds), []
+            return RowError(
+                self.name,
+                number,
+                label,
+                f"{len(cells)} cells",
+                f"truncated row: it has {len(cells)} cells but the header has {width} columns",
+            )
+        if any(c.strip() for c in cells[width:]):
+            return RowError(
+                self.name,
+                number,
+                "",
+                f"{len(cells)} cells",
+                f"the row has {len(cells)} cells but the header has {width} columns; is a "
+                "value with a comma missing its quotes?",
+            )
+        return None
+
+    def _outcome(self, column: ColumnSpec, source: str) -> tuple[str, int, Any]:
+        cell = column.cell(source) if column.rewrite is not None else source
+        stripped = cell.strip()
+        if not stripped or (len(stripped) <= self.blank_len and fold(stripped) in self.blanks):
+            return cell, _BLANK, None
+        try:
+            return cell, _OK, self._value(column, cell)
+        except ValueProblem as exc:
+            return cell, _BAD, str(exc)
 
     def _value(self, column: ColumnSpec, cell: str) -> Any:
         kind = column.type
@@ -196,11 +217,14 @@ class _Converter:
             return parse_bool(cell, column.true_words, column.false_words)
         if kind == "time":
             return parse_time(cell, column.formats)
+        parser = self._parsers.get(column.field)
+        if parser is None:
+            parser = self._parsers[column.field] = DateTimeParser(column.formats)
         if kind == "date":
-            value = parse_date(cell, column.formats)
+            value = parser(cell).date()
             day = value
         else:  # datetime
-            value = parse_datetime(cell, column.formats)
+            value = parser(cell)
             day = value.date()
         if not column.allow_future and day > self.today:
             raise ValueProblem(f"the date is in the future (today is {self.today.isoformat()})")
@@ -301,6 +325,8 @@ def run(
                 ),
                 on_error,
             )
+        except UnreadableFile as exc:
+            report.add_error(_unreadable(exc), on_error)
     if report.fatal:
         return report
     specs = {f.name: f for f in mapping.files}
@@ -417,9 +443,18 @@ def run(
         if progress is not None:
             progress(total or 0, total, f"Read {report.counts['rows']} rows")
         return report
+    except UnreadableFile as exc:
+        # The CSV reader gave up part way through a file: fatal, so no record loads (a record
+        # whose rows came before the problem may have more rows after it).
+        report.add_error(_unreadable(exc), on_error)
+        return report
     finally:
         for table in tables:
             table.close()
+
+
+def _unreadable(exc: UnreadableFile) -> RowError:
+    return RowError(exc.file_name, exc.row, "", "", exc.reason, True)
 
 
 class _BadRow:

@@ -11,6 +11,7 @@ import re
 import tomllib
 from collections.abc import Mapping as MappingABC
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +33,11 @@ DEFAULT_FORMATS = {
     "datetime": ("%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%m/%d/%Y %I:%M:%S %p", "%m/%d/%Y"),
     "time": ("%H:%M", "%H:%M:%S", "%H%M"),
 }
+# The directives ``datetime.strptime`` knows; any other ``%x`` fails on every row, so a format
+# using one is refused when the mapping loads.
+STRPTIME_DIRECTIVES = frozenset("aAbBcdfGHIjmMpSuUVwWxXyYzZ%")
+# A date or datetime format without a year reads every row as 1900 (and rejects it).
+YEAR_DIRECTIVES = frozenset("Yycx")
 UNKNOWN_POLICIES = frozenset({"reject", "default", "keep"})
 ENCODINGS = frozenset({"utf-8", "cp1252"})
 
@@ -167,6 +173,21 @@ class _Checker:
             raise self.fail(key, "expected a string or a non-empty list of strings")
         return tuple(data)
 
+    def words(self, data: Any, key: str) -> tuple[str, ...]:
+        """A string or a list of strings, possibly empty (e.g. ``strip_prefixes``)."""
+        if isinstance(data, str):
+            data = [data]
+        if not isinstance(data, list) or not all(isinstance(x, str) for x in data):
+            raise self.fail(key, "expected a string or a list of strings")
+        return tuple(data)
+
+    def one_of(self, data: Any, key: str, allowed: frozenset[str]) -> str:
+        """A string from ``allowed`` (the type is checked first: a table or a list is not
+        hashable, and would otherwise escape a membership test as TypeError)."""
+        if not isinstance(data, str) or data not in allowed:
+            raise self.fail(key, f"expected one of: {', '.join(sorted(allowed))}")
+        return data
+
     def unknown_keys(self, data: dict[str, Any], allowed: set[str], key: str) -> None:
         extra = sorted(set(data) - allowed)
         if extra:
@@ -210,9 +231,7 @@ def _code_list(chk: _Checker, name: str, data: Any) -> CodeList:
                 "the same source value (ignoring case and spaces) maps to two codes",
             )
         values[folded] = code
-    unknown = data.get("unknown", "reject")
-    if unknown not in UNKNOWN_POLICIES:
-        raise chk.fail(f"{key}.unknown", f"expected one of: {', '.join(sorted(UNKNOWN_POLICIES))}")
+    unknown = chk.one_of(data.get("unknown", "reject"), f"{key}.unknown", UNKNOWN_POLICIES)
     default = data.get("default")
     if default is not None:
         default = chk.string(default, f"{key}.default")
@@ -226,7 +245,9 @@ def _code_list(chk: _Checker, name: str, data: Any) -> CodeList:
         raise chk.fail(
             f"{key}.unknown", f'"keep" is only for free-text lists ({", ".join(FREE_SETS)})'
         )
-    prefixes = tuple(fold(p) for p in data.get("strip_prefixes", ()))
+    prefixes = tuple(
+        fold(p) for p in chk.words(data.get("strip_prefixes", []), f"{key}.strip_prefixes")
+    )
     return CodeList(name, into, values, unknown, default, prefixes)
 
 
@@ -263,17 +284,18 @@ def _column(
     chk.unknown_keys(data, COLUMN_KEYS, key)
     headers = tuple(normalise_header(h) for h in chk.strings(data.get("headers"), f"{key}.headers"))
     kind = data.get("type", "code" if "codes" in data else "text")
-    if kind not in COLUMN_TYPES:
+    if not isinstance(kind, str) or kind not in COLUMN_TYPES:
         raise chk.fail(
             f"{key}.type", f"unknown type {kind!r}; one of: {', '.join(sorted(COLUMN_TYPES))}"
         )
     formats: tuple[str, ...] = ()
     if kind in DEFAULT_FORMATS:
-        formats = (
-            chk.strings(data["formats"], f"{key}.formats")
-            if "formats" in data
-            else DEFAULT_FORMATS[kind]
-        )
+        if "formats" in data:
+            formats = chk.strings(data["formats"], f"{key}.formats")
+            for fmt in formats:
+                _check_format(chk, f"{key}.formats", fmt, kind)
+        else:
+            formats = DEFAULT_FORMATS[kind]
     elif "formats" in data:
         raise chk.fail(f"{key}.formats", "only date, datetime and time columns have formats")
     code_name = data.get("codes")
@@ -300,8 +322,11 @@ def _column(
             rewrite = (re.compile(spec[0]), spec[1])
         except re.error as exc:
             raise chk.fail(f"{key}.rewrite", f"not a regular expression: {exc}") from None
-    true_words = frozenset(fold(w) for w in data.get("true", ())) or TRUE_WORDS
-    false_words = frozenset(fold(w) for w in data.get("false", ())) or FALSE_WORDS
+    true_words = frozenset(fold(w) for w in chk.words(data.get("true", []), f"{key}.true"))
+    false_words = frozenset(fold(w) for w in chk.words(data.get("false", []), f"{key}.false"))
+    allow_future = data.get("allow_future", False)
+    if not isinstance(allow_future, bool):
+        raise chk.fail(f"{key}.allow_future", "expected true or false")
     return ColumnSpec(
         field=name,
         headers=headers,
@@ -310,11 +335,37 @@ def _column(
         formats=formats,
         codes=code_name,
         split=split,
-        allow_future=bool(data.get("allow_future", False)),
-        true_words=true_words,
-        false_words=false_words,
+        allow_future=allow_future,
+        true_words=true_words or TRUE_WORDS,
+        false_words=false_words or FALSE_WORDS,
         rewrite=rewrite,
     )
+
+
+def _check_format(chk: _Checker, key: str, fmt: str, kind: str) -> None:
+    """Refuse a format ``strptime`` cannot use here, rather than rejecting every row."""
+    directives = []
+    i = 0
+    while i < len(fmt):
+        if fmt[i] == "%":
+            directive = fmt[i + 1 : i + 2]
+            if directive not in STRPTIME_DIRECTIVES:
+                shown = f"%{directive}" if directive else "a lone % at the end"
+                raise chk.fail(
+                    key, f"{fmt!r}: {shown} is not a strptime directive (%Y, %m, %d, %H, …)"
+                )
+            directives.append(directive)
+            i += 2
+        else:
+            i += 1
+    if kind in ("date", "datetime") and not YEAR_DIRECTIVES.intersection(directives):
+        raise chk.fail(key, f"{fmt!r} has no year (%Y or %y)")
+    try:  # compiles the format as strptime does: "%Y %Y" names one group twice
+        datetime.strptime("", fmt)
+    except re.error as exc:
+        raise chk.fail(key, f"{fmt!r}: a directive is used twice ({exc})") from None
+    except ValueError:
+        pass  # "" does not match: expected
 
 
 def _file(chk: _Checker, index: int, data: Any, codes: dict[str, CodeList]) -> FileSpec:

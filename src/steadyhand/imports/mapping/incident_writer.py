@@ -9,6 +9,7 @@ the source's; a new key creates an incident.
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC
+from operator import itemgetter
 from typing import Any
 
 from django.db import connection
@@ -18,6 +19,7 @@ from django.utils import timezone
 from steadyhand.core.errors import ConflictError
 from steadyhand.imports.mapping.chunked import ChunkedWriter
 from steadyhand.imports.mapping.incidents import IncidentRecord
+from steadyhand.imports.mapping.keyed import first_taken
 from steadyhand.incidents.models import (
     Incident,
     IncidentStatus,
@@ -107,11 +109,8 @@ class IncidentWriter(ChunkedWriter[WriteContext, IncidentRecord]):
                 f"Two incidents of this file set would get the case number {dup!r}; make the "
                 "mapping's case_number template include the whole key."
             )
-        clash = (
-            Incident.objects.filter(agency_id=self.ctx.agency_id, case_number__in=numbers)
-            .order_by("case_number")
-            .values_list("case_number", flat=True)
-            .first()
+        clash = first_taken(
+            Incident, agency_id=self.ctx.agency_id, column="case_number", values=numbers
         )
         if clash is not None:
             raise ConflictError(
@@ -268,13 +267,11 @@ def insert_rows(
             [table, pk_column, len(rows)],
         )
         ids = [int(r[0]) for r in cursor.fetchall()]
-        names = [f.attname for f in fields]
+        # Each row's values in column order, defaults filled in, with C-level dict merging and
+        # ``itemgetter`` rather than a Python loop over every field of every row.
+        values_of = itemgetter(*(f.attname for f in fields))
         with cursor.copy(f"COPY {quote(table)} ({columns}) FROM STDIN") as copy:
+            write = copy.write_row
             for pk, row in zip(ids, rows, strict=True):
-                copy.write_row((pk, *(row.get(n, defaults[n]) for n in names)))
+                write((pk, *values_of({**defaults, **row})))
     return ids if want_ids else []
-
-
-def counts_existing(*, agency_id: int, source: str, keys: list[str]) -> int:
-    """How many of ``keys`` already have an incident (for the check's "to update" count)."""
-    return Incident.objects.filter(agency_id=agency_id, source=source, source_key__in=keys).count()

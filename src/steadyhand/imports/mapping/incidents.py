@@ -34,6 +34,16 @@ class Ref:
     fields: tuple[str, ...] = ()  # several fields (e.g. Austin's Weapon Used 1 … 5)
     template_fields: tuple[str, ...] = ()
 
+    def __post_init__(self) -> None:
+        # ``get`` runs for every field of every row of every incident (millions of calls on a
+        # large file): each Ref binds the one branch it needs, once.
+        if self.field is not None:
+            name = self.field
+            object.__setattr__(self, "get", lambda row: row.values.get(name))
+        elif self.template is None:
+            const = self.const
+            object.__setattr__(self, "get", lambda row: const)
+
     def get(self, row: Any) -> Any:
         if self.field is not None:
             return row.values.get(self.field)
@@ -176,6 +186,10 @@ def _ref(mapping: Mapping, key: str, name: str, data: Any, *, template: bool = F
     if isinstance(data, dict):
         if set(data) != {"value"}:
             raise TargetConfigError(key, "expected a field name or { value = … }")
+        if not isinstance(data["value"], (str, bool, int)):
+            # A constant is compared with codes and unit codes: a list or a table would not be
+            # one (and is not hashable).
+            raise TargetConfigError(f"{key}.value", "expected text, a whole number or true/false")
         return Ref(const=data["value"])
     if isinstance(data, list):
         if not data or not all(isinstance(x, str) and x in fields for x in data):
@@ -195,6 +209,23 @@ def _ref(mapping: Mapping, key: str, name: str, data: Any, *, template: bool = F
     if data not in fields:
         raise TargetConfigError(key, f"{data!r} is not a field (a column) of the mapping's files")
     return Ref(field=data)
+
+
+def _require_dates(mapping: Mapping, key: str, ref: Ref) -> None:
+    """``ref`` must read date or datetime columns: a record's time is built from its value (a
+    text column would reach the time-zone step as a string)."""
+    names = (ref.field,) if ref.field is not None else ref.fields
+    if not names:
+        raise TargetConfigError(key, "expected the name of a date or datetime column")
+    for name in names:
+        for spec in mapping.files:
+            column = spec.columns.get(name)
+            if column is not None and column.type not in ("date", "datetime"):
+                raise TargetConfigError(
+                    key,
+                    f"{name!r} is a {column.type} column of {spec.name!r}; "
+                    'expected a column of type "date" or "datetime"',
+                )
 
 
 def _section(
@@ -230,6 +261,7 @@ class IncidentsTarget:
             for k, d in inc.items()
             if k != "case_number"
         }
+        _require_dates(mapping, "incident.occurred", refs["occurred"])
         case_number = inc.get("case_number", "{" + mapping.key[0] + "}")
         case_ref = _ref(mapping, "incident.case_number", "case_number", case_number, template=True)
         case_fields = case_ref.template_fields or ((case_ref.field,) if case_ref.field else ())
@@ -277,7 +309,7 @@ class IncidentsTarget:
                     f"{key}.{extra[0]}", f"unknown key; allowed: {', '.join(sorted(EVENT_KEYS))}"
                 )
             kind = data.get("kind")
-            if kind not in kinds:
+            if not isinstance(kind, str) or kind not in kinds:
                 raise TargetConfigError(
                     f"{key}.kind", f"expected one of: {', '.join(sorted(kinds))}"
                 )

@@ -9,6 +9,7 @@ import codecs
 import csv
 import gzip
 import io
+import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -54,13 +55,40 @@ class UndecodableFile(ValueError):
         super().__init__(f"byte 0x{byte:02x} on line {line} is neither {names}")
 
 
+class UnreadableFile(ValueError):
+    """A file whose bytes cannot be read as a table at all: a ``.gz`` file that is not gzip
+    (or is cut short), or text the CSV reader gives up on (a cell over its size limit).
+    ``row`` is where it was found (0: the file as a whole)."""
+
+    def __init__(self, file_name: str, row: int, reason: str) -> None:
+        self.file_name = file_name
+        self.row = row
+        self.reason = reason
+        super().__init__(reason)
+
+
+# What reading a broken .gz file raises: not gzip (BadGzipFile is an OSError), cut short
+# (EOFError), or corrupt compressed data (zlib.error).
+GZIP_ERRORS = (OSError, EOFError, zlib.error)
+
+
+def _gzip_problem(source: "FileSource", exc: BaseException) -> UnreadableFile:
+    detail = str(exc) or type(exc).__name__
+    if source.name.casefold().endswith(".gz"):
+        return UnreadableFile(source.name, 0, f"not a readable gzip file: {detail}")
+    return UnreadableFile(source.name, 0, f"the file could not be read: {detail}")
+
+
 def _decodes(source: FileSource, encoding: str) -> tuple[int, int] | None:
     """None if the whole file decodes; else (line, byte) of the first bad byte."""
     decoder = codecs.getincrementaldecoder(PYTHON_CODECS[encoding])(errors="strict")
     lines = 1
     with source.open() as stream:
         while True:
-            chunk = stream.read(CHUNK)
+            try:
+                chunk = stream.read(CHUNK)
+            except GZIP_ERRORS as exc:
+                raise _gzip_problem(source, exc) from None
             try:
                 decoder.decode(chunk, final=not chunk)
             except UnicodeDecodeError as exc:
@@ -73,7 +101,8 @@ def _decodes(source: FileSource, encoding: str) -> tuple[int, int] | None:
 
 
 def detect_encoding(source: FileSource, encodings: tuple[str, ...]) -> str:
-    """The first of ``encodings`` that decodes the whole file (a UTF-8 BOM is accepted)."""
+    """The first of ``encodings`` that decodes the whole file (a UTF-8 BOM is accepted).
+    Raises ``UndecodableFile``, or ``UnreadableFile`` for a broken ``.gz`` file."""
     first_problem: tuple[int, int] | None = None
     for encoding in encodings:
         problem = _decodes(source, encoding)
@@ -101,13 +130,35 @@ class Table:
         self.stream.close()
 
 
+def _records(source: FileSource, stream: io.TextIOWrapper) -> Iterator[tuple[int, list[str]]]:
+    """``(row, cells)`` of every record; text that is not CSV (a cell over the csv module's
+    field size limit) or a .gz file that breaks part way raises ``UnreadableFile`` naming the
+    row: rows after it cannot be trusted to start where the file's rows start."""
+    number = 0
+    try:  # around the loop, not each row: this runs for every row of million-row files
+        for cells in csv.reader(stream):
+            number += 1
+            yield number, cells
+    except csv.Error as exc:
+        raise UnreadableFile(
+            source.name, number + 1, f"the file is not valid CSV here: {exc}"
+        ) from None
+    except GZIP_ERRORS as exc:
+        raise _gzip_problem(source, exc) from None
+
+
 def open_table(
     source: FileSource, spec: FileSpec, encoding: str
 ) -> tuple[Table | None, list[RowError]]:
-    """Read the header of ``source``. Problems with it are fatal: no row can be read."""
+    """Read the header of ``source``. Problems with it are fatal: no row can be read.
+    Reading the rows after it may raise ``UnreadableFile``."""
     stream = io.TextIOWrapper(source.open(), encoding=PYTHON_CODECS[encoding], newline="")
-    records = enumerate(csv.reader(stream), start=1)
-    first = next(records, None)
+    records = _records(source, stream)
+    try:
+        first = next(records, None)
+    except UnreadableFile as exc:
+        stream.close()
+        return None, [RowError(source.name, exc.row, "", "", exc.reason, True)]
     if first is None or not any(c.strip() for c in first[1]):
         stream.close()
         return None, [RowError(source.name, 1, "", "", "the file is empty: no header row", True)]

@@ -134,3 +134,92 @@ TARGET_SETS: dict[str, frozenset[str]] = {
 }
 # Code lists whose targets are free text (a unit code, a label kept as it is).
 FREE_SETS = frozenset({"text", "units"})
+
+
+# -- compiled date/time parsers ----------------------------------------------------------------
+# ``datetime.strptime`` re-reads its format and builds a dict per call (~20 µs); a million-row
+# file has hundreds of thousands of distinct timestamps. A format made only of the directives
+# below is compiled once into the very regular expression ``strptime`` uses (same alternatives,
+# same case-insensitivity, whitespace matching any run of whitespace), and a match becomes a
+# ``datetime`` directly. Any other format, or any doubt, falls back to ``strptime`` itself, so
+# the result (value or failure) is always the one ``strptime`` gives; tests compare the two.
+_DIRECTIVES = {
+    "d": r"(?P<d>3[0-1]|[1-2]\d|0[1-9]|[1-9]| [1-9])",
+    "H": r"(?P<H>2[0-3]|[0-1]\d|\d)",
+    "I": r"(?P<I>1[0-2]|0[1-9]|[1-9])",
+    "m": r"(?P<m>1[0-2]|0[1-9]|[1-9])",
+    "M": r"(?P<M>[0-5]\d|\d)",
+    "S": r"(?P<S>6[0-1]|[0-5]\d|\d)",
+    "Y": r"(?P<Y>\d\d\d\d)",
+    "p": r"(?P<p>am|pm)",
+}
+_REGEX_CHARS = re.compile(r"([\\.^$*+?\(\){}\[\]|])")
+
+
+def _compile_format(fmt: str) -> "re.Pattern[str] | None":
+    """The regular expression ``strptime`` builds for ``fmt``; None if ``fmt`` uses anything
+    but ``%d %H %I %m %M %S %Y %p`` (each at most once), lacks ``%Y``, or mixes ``%H`` and
+    ``%I`` (``strptime``'s year defaulting and hour precedence are then left to it)."""
+    escaped = _SPACE.sub(r"\\s+", _REGEX_CHARS.sub(r"\\\1", fmt))
+    out: list[str] = []
+    seen: set[str] = set()
+    i = 0
+    while i < len(escaped):
+        char = escaped[i]
+        if char != "%":
+            out.append(char)
+            i += 1
+            continue
+        directive = escaped[i + 1 : i + 2]
+        if directive not in _DIRECTIVES or directive in seen:
+            return None
+        seen.add(directive)
+        out.append(_DIRECTIVES[directive])
+        i += 2
+    if "Y" not in seen or {"H", "I"} <= seen or ("p" in seen and "I" not in seen):
+        return None
+    return re.compile("".join(out), re.IGNORECASE)
+
+
+class DateTimeParser:
+    """``parse_datetime`` for one column's formats, compiled once."""
+
+    def __init__(self, formats: Sequence[str]) -> None:
+        self.formats = tuple(formats)
+        self._compiled = [(fmt, _compile_format(fmt)) for fmt in self.formats]
+
+    def __call__(self, text: str) -> datetime:
+        cleaned = _SPACE.sub(" ", text).strip()
+        for fmt, pattern in self._compiled:
+            try:
+                if pattern is None:
+                    return datetime.strptime(cleaned, fmt)
+                found = pattern.match(cleaned)
+                if found is None or found.end() != len(cleaned):
+                    continue
+                return _from_match(found.groupdict())
+            except ValueError:
+                continue
+        raise ValueProblem(f"not a date/time in the expected format {_formats_hint(self.formats)}")
+
+
+def _from_match(parts: dict[str, str]) -> datetime:
+    hour = 0
+    if "H" in parts:
+        hour = int(parts["H"])
+    elif "I" in parts:
+        hour = int(parts["I"])
+        ampm = parts.get("p", "").lower()
+        if ampm in ("", "am"):
+            if hour == 12:
+                hour = 0
+        elif hour != 12:
+            hour += 12
+    return datetime(
+        int(parts["Y"]),
+        int(parts.get("m", 1)),
+        int(parts.get("d", 1)),
+        hour,
+        int(parts.get("M", 0)),
+        int(parts.get("S", 0)),
+    )
