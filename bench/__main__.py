@@ -7,7 +7,7 @@ BENCHMARKS = ["bench.foundation", "bench.evaluation", "bench.imports", "bench.ea
 
 
 def main(names: list[str]) -> None:
-    for name in names or BENCHMARKS:
+    for name in [n for n in names if not n.startswith("-")] or BENCHMARKS:  # flags: the bench
         module = importlib.import_module(name if name.startswith("bench.") else f"bench.{name}")
         module.main()
 

@@ -30,6 +30,7 @@ NAV_GROUPS: tuple[tuple[str, tuple[NavLink, ...]], ...] = (
         (
             NavLink("Incidents", "incidents:incident_list", "incident.view"),
             NavLink("Force reviews", "reviews:list", "review.view"),
+            NavLink("Early intervention", "intervention:list", "intervention.view"),
             NavLink("Complaints", "complaints:list", "complaint.view"),
             NavLink("Record a complaint", "complaints:intake", "complaint.intake"),
         ),
@@ -56,7 +57,9 @@ NAV_GROUPS: tuple[tuple[str, tuple[NavLink, ...]], ...] = (
     (
         "Measures",
         (
+            NavLink("Dashboard", "dashboard:index", "dashboard.view"),
             NavLink("Evaluation", "evaluations:list", "evaluation.view"),
+            NavLink("EI calibration", "intervention:calibration", "intervention.calibration"),
             NavLink("Exports", "exports:index", "incident.export"),
         ),
     ),
@@ -76,6 +79,7 @@ NAV_GROUPS: tuple[tuple[str, tuple[NavLink, ...]], ...] = (
             NavLink("Accounts", "accounts:user_list", "account.view"),
             NavLink("Agency settings", "agencies:agency_settings", "agency.configure"),
             NavLink("Review routes", "reviews:routes", "review.configure"),
+            NavLink("EI scoring", "intervention:score", "intervention.score"),
             NavLink("Audit log", "audit:event_list", "audit.view"),
             NavLink("Verify audit chain", "audit:verify", "audit.verify"),
             NavLink("API tokens", "api:token_list", "api.token"),

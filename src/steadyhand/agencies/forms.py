@@ -8,7 +8,16 @@ from typing import Any
 from django import forms
 
 from steadyhand.access.roles import ROLE_CHOICES
-from steadyhand.agencies.models import Agency, Member, MemberStatus, Rank, Unit, UnitKind
+from steadyhand.agencies.models import (
+    Agency,
+    Assignment,
+    Member,
+    MemberStatus,
+    Rank,
+    Shift,
+    Unit,
+    UnitKind,
+)
 
 SUB_UNIT_KINDS = [(value, label) for value, label in UnitKind.choices if value != UnitKind.AGENCY]
 
@@ -102,6 +111,14 @@ class MemberForm(forms.Form):
         widget=forms.DateInput(attrs={"type": "date"}), help_text="Format: YYYY-MM-DD."
     )
     status = forms.ChoiceField(choices=MemberStatus.choices, initial=MemberStatus.ACTIVE)
+    shift = forms.ChoiceField(
+        choices=[("", "Not recorded"), *Shift.choices],
+        required=False,
+        help_text="Early intervention compares members with peers on the same shift.",
+    )
+    assignment = forms.ChoiceField(
+        choices=[("", "Not recorded"), *Assignment.choices], required=False
+    )
     reason = forms.CharField(
         max_length=500, required=False, help_text="Recorded in the audit log with the change."
     )
@@ -134,6 +151,8 @@ class MemberEditForm(MemberForm):
                 "supervisor": member.supervisor_id,
                 "hire_date": member.hire_date,
                 "status": member.status,
+                "shift": member.shift,
+                "assignment": member.assignment,
                 "version": member.version,
             },
         )
@@ -151,10 +170,26 @@ class AgencySettingsForm(forms.Form):
             "Tick every role that sees identified records."
         ),
     )
+    suppression_threshold = forms.IntegerField(
+        label="Smallest count the public page shows",
+        min_value=2,
+        max_value=1000,
+        required=False,
+        help_text=(
+            "The public page and open data hide every count below this number, and the counts "
+            "that would let someone work a hidden one out. 10 is the usual choice."
+        ),
+    )
     reason = forms.CharField(
         max_length=500, help_text="Why the setting changes; recorded in the audit log."
     )
 
     def __init__(self, *args: Any, agency: Agency, **kwargs: Any) -> None:
-        kwargs.setdefault("initial", {"require_2fa_roles": list(agency.require_2fa_roles or [])})
+        kwargs.setdefault(
+            "initial",
+            {
+                "require_2fa_roles": list(agency.require_2fa_roles or []),
+                "suppression_threshold": agency.suppression_threshold,
+            },
+        )
         super().__init__(*args, **kwargs)

@@ -1,5 +1,6 @@
 """The tenant (Agency), its organisation (Unit tree) and its people (Member)."""
 
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models.functions import Lower
 
@@ -15,6 +16,13 @@ class Agency(TimeStampedModel):
     # identified records.
     require_2fa_roles = models.JSONField(default=list, blank=True)
     is_demo = models.BooleanField(default=False)
+    # Smallest count the public page and open data may show (issue 9); smaller counts, and the
+    # complements that protect them, are hidden (steadyhand.analytics.suppression).
+    suppression_threshold = models.PositiveSmallIntegerField(
+        default=10,
+        validators=[MinValueValidator(2)],
+        help_text="Public statistics hide every count below this number.",
+    )
 
     class Meta:
         verbose_name_plural = "agencies"
@@ -89,6 +97,28 @@ class MemberStatus(models.TextChoices):
     SEPARATED = "separated", "Separated"
 
 
+class Shift(models.TextChoices):
+    """The watch a member works. Exposure differs by shift (nights see more force), so early
+    intervention compares members with peers on the same shift (issue 8)."""
+
+    DAY = "day", "Day"
+    EVENING = "evening", "Evening"
+    NIGHT = "night", "Night"
+    ROTATING = "rotating", "Rotating"
+
+
+class Assignment(models.TextChoices):
+    """The kind of work a member is assigned to; peers share unit, shift and assignment."""
+
+    PATROL = "patrol", "Patrol"
+    TACTICAL = "tactical", "Tactical / special operations"
+    TRAFFIC = "traffic", "Traffic"
+    INVESTIGATIONS = "investigations", "Investigations"
+    COMMUNITY = "community", "Community / school"
+    SUPERVISION = "supervision", "Field supervision"
+    ADMINISTRATIVE = "administrative", "Administrative"
+
+
 class Member(VersionedModel):
     """A sworn or civilian member of the agency (a personnel record, not a login)."""
 
@@ -105,6 +135,10 @@ class Member(VersionedModel):
     status = models.CharField(
         max_length=20, choices=MemberStatus.choices, default=MemberStatus.ACTIVE
     )
+    # Blank when the roster does not say; early intervention then pools the member with the
+    # others whose shift or assignment is not recorded.
+    shift = models.CharField(max_length=12, choices=Shift.choices, blank=True)
+    assignment = models.CharField(max_length=20, choices=Assignment.choices, blank=True)
 
     class Meta:
         constraints = [

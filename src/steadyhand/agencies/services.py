@@ -54,16 +54,29 @@ def agency_create(
 
 @transaction.atomic
 def agency_configure(
-    *, actor: Actor, agency: Agency, require_2fa_roles: list[str], reason: str = ""
+    *,
+    actor: Actor,
+    agency: Agency,
+    require_2fa_roles: list[str],
+    suppression_threshold: int | None = None,
+    reason: str = "",
 ) -> Agency:
+    """Change the agency's settings; ``suppression_threshold`` None keeps the current one."""
     ensure(actor, "agency.configure", agency)
     unknown = sorted(set(require_2fa_roles) - {r.value for r in Role})
     if unknown:
         raise InvalidInput({"require_2fa_roles": [f"Unknown role(s): {', '.join(unknown)}."]})
+    if suppression_threshold is not None and not 2 <= suppression_threshold <= 1000:
+        raise InvalidInput(
+            {"suppression_threshold": ["Choose a whole number from 2 to 1000 (default 10)."]}
+        )
     agency = Agency.objects.select_for_update().get(pk=agency.pk)
-    changes = model_changes(agency, {"require_2fa_roles": sorted(set(require_2fa_roles))})
+    wanted: dict[str, object] = {"require_2fa_roles": sorted(set(require_2fa_roles))}
+    if suppression_threshold is not None:
+        wanted["suppression_threshold"] = suppression_threshold
+    changes = model_changes(agency, wanted)
     if changes:
-        agency.save(update_fields=["require_2fa_roles", "updated_at"])
+        agency.save(update_fields=[*changes, "updated_at"])
         audit_record(
             actor=actor, action="agency.configure", obj=agency, changes=changes, reason=reason
         )
@@ -227,6 +240,8 @@ def member_create(
     hire_date: date,
     supervisor: Member | None = None,
     status: str = MemberStatus.ACTIVE,
+    shift: str = "",
+    assignment: str = "",
     reason: str = "",
 ) -> Member:
     ensure(actor, "member.manage", unit)
@@ -240,6 +255,8 @@ def member_create(
         supervisor=supervisor,
         hire_date=hire_date,
         status=status,
+        shift=shift,
+        assignment=assignment,
     )
     _validate_member_links(member=member, actor=actor)
     _full_clean(member)
@@ -256,6 +273,8 @@ def member_create(
             "supervisor": [None, supervisor.pk if supervisor else None],
             "hire_date": [None, str(hire_date)],
             "status": [None, status],
+            **({"shift": [None, shift]} if shift else {}),
+            **({"assignment": [None, assignment]} if assignment else {}),
         },
     )
     return member
@@ -275,8 +294,11 @@ def member_update(
     hire_date: date,
     supervisor: Member | None,
     status: str,
+    shift: str | None = None,
+    assignment: str | None = None,
     reason: str = "",
 ) -> Member:
+    """Change a member's record; ``shift``/``assignment`` None keep the current value."""
     member = (
         Member.objects.select_for_update()
         .select_related("unit")
@@ -296,6 +318,8 @@ def member_update(
             "hire_date": hire_date,
             "supervisor": supervisor,
             "status": status,
+            "shift": member.shift if shift is None else shift,
+            "assignment": member.assignment if assignment is None else assignment,
         },
     )
     if not changes:

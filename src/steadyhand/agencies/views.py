@@ -208,6 +208,8 @@ def member_create(request: HttpRequest) -> HttpResponse:
                 supervisor=data["supervisor"],
                 hire_date=data["hire_date"],
                 status=data["status"],
+                shift=data["shift"],
+                assignment=data["assignment"],
                 reason=data["reason"],
             )
         except InvalidInput as exc:
@@ -249,6 +251,8 @@ def member_edit(request: HttpRequest, member_id: int) -> HttpResponse:
                 supervisor=data["supervisor"],
                 hire_date=data["hire_date"],
                 status=data["status"],
+                shift=data["shift"],
+                assignment=data["assignment"],
                 reason=data["reason"],
             )
         except ConflictError as exc:
@@ -276,21 +280,23 @@ def agency_settings(request: HttpRequest) -> HttpResponse:
     agency = agency_get(actor=actor)
     form = AgencySettingsForm(request.POST or None, agency=agency)
     if request.method == "POST" and form.is_valid():
-        before = sorted(agency.require_2fa_roles or [])
+        before = (sorted(agency.require_2fa_roles or []), agency.suppression_threshold)
         try:
             saved = services.agency_configure(
                 actor=actor,
                 agency=agency,
                 require_2fa_roles=form.cleaned_data["require_2fa_roles"],
+                suppression_threshold=form.cleaned_data["suppression_threshold"],
                 reason=form.cleaned_data["reason"],
             )
         except InvalidInput as exc:
             apply_errors(form, exc)
         else:
-            if sorted(saved.require_2fa_roles or []) == before:
+            after = (sorted(saved.require_2fa_roles or []), saved.suppression_threshold)
+            if after == before:
                 messages.info(request, "Nothing changed: the settings were already like that.")
             else:
-                messages.success(request, "Two-factor settings saved.")
+                messages.success(request, "Agency settings saved.")
             return redirect("agencies:agency_settings")
     return render(
         request,

@@ -28,4 +28,7 @@ urlpatterns = [
     path("reviews/", include("steadyhand.reviews.urls")),
     path("", include("steadyhand.aar.urls")),
     path("", include("steadyhand.recognition.urls")),
+    path("dashboard/", include("steadyhand.dashboard.urls")),
+    path("", include("steadyhand.transparency.urls")),
+    path("intervention/", include("steadyhand.intervention.urls")),
 ]

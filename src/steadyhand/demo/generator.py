@@ -4,6 +4,7 @@ Every unit, member, login and role grant goes through the same service a person 
 the demo agency is validated and audited like real data (its audit chain verifies).
 """
 
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -15,8 +16,9 @@ from steadyhand.access.actor import Actor
 from steadyhand.access.roles import Role
 from steadyhand.accounts.models import User
 from steadyhand.accounts.services import role_grant, user_create
-from steadyhand.agencies.models import Agency, Member, Unit
+from steadyhand.agencies.models import Agency, Assignment, Member, Rank, Shift, Unit
 from steadyhand.agencies.services import agency_create, member_create, unit_create
+from steadyhand.demo.exposure import build_exposure_and_statistics
 from steadyhand.demo.incident_history import build_incident_history
 from steadyhand.demo.plan import (
     AGENCY_NAME,
@@ -27,6 +29,7 @@ from steadyhand.demo.plan import (
     login_username,
 )
 from steadyhand.demo.training_history import build_training_history
+from steadyhand.intervention.services import flags_score
 from steadyhand.recognition.demo import build_commendations
 from steadyhand.reviews.demo import build_review_history
 
@@ -52,6 +55,29 @@ class DemoLogin:
     username: str
     role: str
     member: str
+
+
+# What each rank does in the demo; early intervention compares members with the same
+# unit, shift and assignment.
+DEMO_ASSIGNMENTS = {
+    Rank.DETECTIVE: Assignment.INVESTIGATIONS,
+    Rank.SERGEANT: Assignment.SUPERVISION,
+    Rank.LIEUTENANT: Assignment.SUPERVISION,
+    Rank.CAPTAIN: Assignment.ADMINISTRATIVE,
+    Rank.COMMANDER: Assignment.ADMINISTRATIVE,
+    Rank.DEPUTY_CHIEF: Assignment.ADMINISTRATIVE,
+    Rank.CHIEF: Assignment.ADMINISTRATIVE,
+    Rank.CIVILIAN: Assignment.ADMINISTRATIVE,
+}
+SQUAD_SHIFTS = (Shift.DAY, Shift.EVENING, Shift.NIGHT)
+
+
+def demo_shift(unit_code: str, rank: str) -> str:
+    """A squad works one watch (chosen from its code, so the same seed gives the same shifts);
+    commanders and civilian staff work days."""
+    if DEMO_ASSIGNMENTS.get(Rank(rank)) == Assignment.ADMINISTRATIVE:
+        return Shift.DAY
+    return SQUAD_SHIFTS[zlib.crc32(unit_code.encode()) % len(SQUAD_SHIFTS)]
 
 
 def demo_system_actor(agency: Agency) -> Actor:
@@ -117,6 +143,8 @@ def build_demo_agency(
                 hire_date=planned.hire_date,
                 supervisor=members[planned.supervisor_badge] if planned.supervisor_badge else None,
                 status=planned.status,
+                shift=demo_shift(planned.unit_code, planned.rank),
+                assignment=DEMO_ASSIGNMENTS.get(Rank(planned.rank), Assignment.PATROL),
                 reason=DEMO_REASON,
             )
             if progress is not None:
@@ -156,6 +184,9 @@ def build_demo_agency(
             build_review_history(agency=agency, as_of=history_as_of)
             build_demo_reviews(agency=agency, seed=plan.seed)
             build_commendations(agency)
+            # Early-intervention flags for the supervisors' pages, as the nightly run makes them.
+            flags_score(actor=system, as_of=history_as_of)
+            build_exposure_and_statistics(agency=agency, actor=system, seed=plan.seed)
     return DemoResult(agency=agency, units=len(units), members=len(members), users=len(plan.logins))
 
 

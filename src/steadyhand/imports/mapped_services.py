@@ -15,6 +15,7 @@ import hashlib
 import io
 import zipfile
 from collections.abc import Sequence
+from datetime import datetime
 from pathlib import Path
 from typing import Any, BinaryIO, cast
 
@@ -42,6 +43,7 @@ from steadyhand.imports.mapping.reader import FileSource
 from steadyhand.imports.models import BatchStatus, ImportBatch, LoadMode
 from steadyhand.jobs.models import Job
 from steadyhand.jobs.services import ProgressCallback
+from steadyhand.stats.hooks import months_touched
 
 # Uploaded in the browser; larger file sets are imported with the target's command.
 MAX_UPLOAD_BYTES = 100 * 1024 * 1024
@@ -336,9 +338,13 @@ def _load_atomic(
     ctx = import_context(actor=actor)
     mapping = _mapping_of(batch)
     writer = target.writer(mapping=mapping, ctx=ctx, created_by_id=actor.user_id)
-    _mapping_used, report = _engine_run(
-        batch=batch, ctx=ctx, on_record=writer.add, progress=progress
-    )
+    months: set[datetime] = set()
+
+    def write(record: Any) -> None:
+        months.add(target.month_of(record))
+        writer.add(record)
+
+    _mapping_used, report = _engine_run(batch=batch, ctx=ctx, on_record=write, progress=progress)
     checked = batch.options.get("counts", {})
     summary = report.summary()
     if report.fatal or (mode == LoadMode.ALL and report.error_count):
@@ -350,6 +356,8 @@ def _load_atomic(
             "agency's units or the date changed); check the import again."
         )
     written = writer.finish()
+    # The monthly statistics of the months these records fall in refresh after the commit.
+    months_touched(actor.agency_id, months)
     old = batch.status
     batch.status = BatchStatus.LOADED
     batch.load_mode = mode

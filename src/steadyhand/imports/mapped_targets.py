@@ -7,6 +7,7 @@ and do not go through a mapping.
 """
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Protocol
 
 from django.db.models import Model
@@ -17,6 +18,7 @@ from steadyhand.imports.mapping.complaint_writer import ComplaintWriteContext, C
 from steadyhand.imports.mapping.format import Mapping
 from steadyhand.imports.mapping.incident_writer import IncidentWriter, WriteContext
 from steadyhand.imports.mapping.incidents import IncidentConfig
+from steadyhand.imports.mapping.keyed import existing_ids
 from steadyhand.imports.models import ImportKind
 from steadyhand.incidents.models import Incident
 
@@ -60,15 +62,14 @@ class MappedTarget:
             ComplaintWriteContext(ctx.agency_id, mapping.source, created_by_id), chunk_size=CHUNK
         )
 
+    def month_of(self, record: Any) -> datetime:
+        """When a record counts in the monthly statistics (``steadyhand.stats``)."""
+        when: datetime = record.occurred_at if self.name == "incidents" else record.received_at
+        return when
+
     def count_existing(self, *, agency_id: int, source: str, keys: list[str]) -> int:
         """How many of ``keys`` a load would update rather than create."""
-        return (
-            self.model._default_manager.filter(
-                agency_id=agency_id, source=source, source_key__in=keys
-            )
-            .exclude(source_key="")
-            .count()
-        )
+        return len(existing_ids(self.model, agency_id=agency_id, source=source, keys=keys))
 
 
 INCIDENTS = MappedTarget(

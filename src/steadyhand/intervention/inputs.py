@@ -5,8 +5,10 @@ allegations) and who used force at shared incidents. Nothing here imports or que
 ``steadyhand.aar``: after-action reviews are never an input (PRODUCT.md, non-negotiable 1;
 ``tests/test_scoring.py`` checks the imports of this app).
 
-The peer group is the member's unit and rank. The roster has no shift or assignment yet, so the
-third part of the key is a constant; when it gains them, put them in ``peer_key``.
+The peer group is the member's unit, shift and assignment as the roster records them now
+(``Member.shift``/``Member.assignment``). A member whose roster row leaves either blank is pooled
+with the others whose value is not recorded, so an agency that records neither compares each
+member with their whole unit.
 """
 
 from collections.abc import Iterator
@@ -23,7 +25,8 @@ from steadyhand.complaints.models import Allegation
 from steadyhand.incidents.models import Involvement
 from steadyhand.intervention.models import SupervisorResponse
 
-ALL_SHIFTS = "all shifts"
+SHIFT_NOT_RECORDED = "shift not recorded"
+ASSIGNMENT_NOT_RECORDED = "assignment not recorded"
 
 
 @dataclass(frozen=True)
@@ -35,7 +38,8 @@ class ScoringInputs:
     dropped_without_exposure: int
 
 
-def _bounds(start: date, end: date) -> tuple[datetime, datetime]:
+def window_bounds(start: date, end: date) -> tuple[datetime, datetime]:
+    """The first and last instants of a scoring window, in the agency's time zone."""
     tz = timezone.get_current_timezone()
     return (
         timezone.make_aware(datetime.combine(start, time.min), tz),
@@ -43,9 +47,18 @@ def _bounds(start: date, end: date) -> tuple[datetime, datetime]:
     )
 
 
+def member_peer_key(member: Member) -> str:
+    """The member's peer group: same unit, shift and assignment."""
+    return peer_key(
+        member.unit.path,
+        member.shift or SHIFT_NOT_RECORDED,
+        member.assignment or ASSIGNMENT_NOT_RECORDED,
+    )
+
+
 def scoring_inputs(*, agency_id: int, start: date, end: date) -> ScoringInputs | None:
     """Engine inputs for one agency and window, or ``None`` when there is nothing to score."""
-    lo, hi = _bounds(start, end)
+    lo, hi = window_bounds(start, end)
     involvements = Involvement.objects.filter(
         member__isnull=False,
         incident__agency_id=agency_id,
@@ -78,10 +91,7 @@ def scoring_inputs(*, agency_id: int, start: date, end: date) -> ScoringInputs |
     periods = MemberPeriods.from_arrays(
         member=ids,
         period=[0] * len(rows),
-        peer_group=[
-            peer_key(members[r["member_id"]].unit.path, ALL_SHIFTS, members[r["member_id"]].rank)
-            for r in rows
-        ],
+        peer_group=[member_peer_key(members[r["member_id"]]) for r in rows],
         exposure=[float(r["calls"]) for r in rows],
         events={
             "force": [r["force"] for r in rows],
@@ -119,3 +129,25 @@ def response_records(*, agency_id: int) -> Iterator[ResponseRecord]:
             agreed=r.agreed,
             disputed_factors=frozenset(r.disputed_factors),
         )
+
+
+def force_event_days(
+    *, agency_id: int, start: date, end: date, member_id: int | None = None
+) -> tuple[list[str], list[int]]:
+    """Member ids and day numbers of every recorded use of force in the window: the input of
+    the threshold rule (:func:`steadyhand.analytics.early_warning.threshold_rule`)."""
+    lo, hi = window_bounds(start, end)
+    rows = Involvement.objects.filter(
+        member__isnull=False,
+        used_force=True,
+        incident__agency_id=agency_id,
+        incident__occurred_at__range=(lo, hi),
+    )
+    if member_id is not None:
+        rows = rows.filter(member_id=member_id)
+    tz = timezone.get_current_timezone()
+    members, days = [], []
+    for member, occurred in rows.values_list("member_id", "incident__occurred_at").order_by():
+        members.append(str(member))
+        days.append(timezone.localtime(occurred, tz).date().toordinal())
+    return members, days

@@ -12,6 +12,10 @@ from django.db import models
 from steadyhand.access.policy import Scope
 from steadyhand.agencies.models import Agency, Member, Unit
 from steadyhand.core.models import TimeStampedModel, VersionedModel
+from steadyhand.training.models import Enrolment
+
+# The kind of the background job a scoring run started from the scoring page is.
+SCORE_JOB_KIND = "intervention.score"
 
 
 class FlagStatus(models.TextChoices):
@@ -89,8 +93,12 @@ class SupervisorResponse(TimeStampedModel):
     reason = models.TextField(blank=True)
     disputed_factors = models.JSONField(default=list)
     intervention = models.CharField(max_length=20, choices=InterventionKind.choices, blank=True)
-    # Remedial training chosen here is tracked on the response for now; linking it to a
-    # training enrolment (as force reviews do) is issue 8's remaining work.
+    # Remedial training is a real enrolment in the training app (cause "early_intervention",
+    # the flag's id), so it reaches the trainers' lists and the member's transcript and
+    # completes there. No reverse accessor: a training record must not reveal a flag.
+    enrolment = models.ForeignKey(
+        Enrolment, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     due = models.DateField(null=True, blank=True)
     completed_at = models.DateTimeField(null=True, blank=True)
 

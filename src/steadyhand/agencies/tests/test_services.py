@@ -249,6 +249,24 @@ def test_agency_configure_saves_two_factor_roles_with_the_reason(
     assert event.changes["require_2fa_roles"] == [[], ["agency_admin", "supervisor"]]
 
 
+def test_agency_configure_sets_the_public_suppression_threshold(
+    small_agency: SmallAgency,
+) -> None:
+    admin = actor_of(make_user(small_agency.agency, [Role.AGENCY_ADMIN]))
+    agency_configure(
+        actor=admin, agency=small_agency.agency, require_2fa_roles=[], suppression_threshold=11,
+        reason="board",
+    )  # fmt: skip
+    assert Agency.objects.get(pk=small_agency.agency.pk).suppression_threshold == 11
+    event = AuditEvent.objects.get(action="agency.configure")
+    assert event.changes["suppression_threshold"] == [10, 11]
+    with pytest.raises(InvalidInput, match="from 2 to 1000"):
+        agency_configure(
+            actor=admin, agency=small_agency.agency, require_2fa_roles=[], suppression_threshold=1
+        )
+    assert Agency.objects.get(pk=small_agency.agency.pk).suppression_threshold == 11
+
+
 def test_agency_configure_refuses_unknown_roles_and_non_admins(
     small_agency: SmallAgency,
 ) -> None:
@@ -259,3 +277,28 @@ def test_agency_configure_refuses_unknown_roles_and_non_admins(
     with pytest.raises(PermissionDenied):
         agency_configure(actor=commander, agency=small_agency.agency, require_2fa_roles=[])
     assert not AuditEvent.objects.filter(action="agency.configure").exists()
+
+
+def test_a_member_s_shift_and_assignment_are_set_and_changed_with_an_audit_trail(
+    small_agency: SmallAgency,
+) -> None:
+    from steadyhand.agencies.services import member_update
+
+    admin = actor_of(make_user(small_agency.agency, [Role.AGENCY_ADMIN]))
+    member = small_agency.officer_a1
+    saved = member_update(
+        actor=admin, member=member, expected_version=member.version, badge=member.badge,
+        first_name=member.first_name, last_name=member.last_name, rank=member.rank,
+        unit=member.unit, hire_date=member.hire_date, supervisor=member.supervisor,
+        status=member.status, shift="night", assignment="patrol",
+    )  # fmt: skip
+    assert (saved.shift, saved.assignment) == ("night", "patrol")
+    event = AuditEvent.objects.filter(action="member.update").latest("pk")
+    assert event.changes["shift"] == ["", "night"]
+    with pytest.raises(InvalidInput):
+        member_update(
+            actor=admin, member=saved, expected_version=saved.version, badge=saved.badge,
+            first_name=saved.first_name, last_name=saved.last_name, rank=saved.rank,
+            unit=saved.unit, hire_date=saved.hire_date, supervisor=saved.supervisor,
+            status=saved.status, shift="graveyard",
+        )  # fmt: skip

@@ -24,6 +24,7 @@ from steadyhand.complaints.services.common import (
 from steadyhand.core.errors import InvalidInput, NotFound
 from steadyhand.core.versioning import check_version, model_changes
 from steadyhand.incidents.models import Incident
+from steadyhand.stats.hooks import months_touched
 
 
 def _lock(*, actor: Actor, complaint: Complaint) -> Complaint:
@@ -269,6 +270,8 @@ def allegation_record_finding(
         obj=complaint,
         changes={"allegation": [allegation.pk, allegation.pk], **changes},
     )
+    # Findings count in the month the complaint was received (steadyhand.stats).
+    months_touched(actor.agency_id, [complaint.received_at])
     return allegation
 
 

@@ -20,6 +20,7 @@ from steadyhand.complaints.services.common import (
     _full_clean,
 )
 from steadyhand.core.errors import InvalidInput
+from steadyhand.stats.hooks import months_touched
 
 REFERENCE_PREFIX = "C-{year}-"
 REFERENCE_WIDTH = 6
@@ -103,6 +104,7 @@ def _create(
             "complainants": [None, 1 if person is not None else 0],
         },
     )
+    months_touched(actor.agency_id, [received_at])
     return complaint
 
 

@@ -50,6 +50,9 @@ INSTALLED_APPS = [
     "steadyhand.aar",
     "steadyhand.recognition",
     "steadyhand.intervention",
+    "steadyhand.stats",
+    "steadyhand.dashboard",
+    "steadyhand.transparency",
 ]
 
 MIDDLEWARE = [

@@ -354,3 +354,35 @@ def test_the_full_demo_recovers_the_planted_effect_from_the_database() -> None:
     panel = RolloutPanel.from_long(*(np.array(col, dtype=float) for col in zip(*rows, strict=True)))
     overall = efficient_estimate(panel, "simple").overall
     assert overall.percent_ci_lower < -28 < overall.percent_ci_upper
+
+
+@pytest.mark.django_db
+def test_the_demo_has_exposure_and_statistics_that_match_its_records(demo_a: Agency) -> None:
+    from django.db.models import Sum
+
+    from steadyhand.stats.models import MonthlyCount, MonthlyExposure
+
+    counted = MonthlyCount.objects.filter(agency=demo_a, measure="incidents").aggregate(
+        total=Sum("value")
+    )["total"]
+    assert counted == Incident.objects.filter(agency=demo_a).count()
+    force = MonthlyCount.objects.filter(agency=demo_a, measure="force_incidents")
+    assert (
+        force.aggregate(total=Sum("value"))["total"]
+        == demo_a.incidents.filter(force_used=True).count()
+    )
+    exposure = MonthlyExposure.objects.filter(agency=demo_a)
+    assert exposure.exists()
+    calls = exposure.aggregate(total=Sum("calls"))["total"]
+    assert calls >= 7 * counted
+
+
+@pytest.mark.django_db
+def test_the_demo_members_have_the_shifts_and_assignments_peers_are_grouped_by(
+    demo_a: Agency,
+) -> None:
+    officers = demo_a.members.filter(rank="officer")
+    assert set(officers.values_list("shift", flat=True)) >= {"day", "evening", "night"}
+    assert set(officers.values_list("assignment", flat=True)) == {"patrol"}
+    chief = demo_a.members.get(rank="chief")
+    assert (chief.shift, chief.assignment) == ("day", "administrative")

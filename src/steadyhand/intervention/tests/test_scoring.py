@@ -1,6 +1,7 @@
 """Scoring, responses, calibration, and the walls around flags."""
 
 import ast
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -55,7 +56,12 @@ def test_supervisor_agrees_and_completes_an_intervention(scored: Scored) -> None
     )
     assert selectors.flag_get_visible(actor=sergeant, flag_id=flag.pk) == flag
     response = services.flag_respond(
-        actor=sergeant, flag=flag, agreed=True, intervention="coaching", version=flag.version
+        actor=sergeant,
+        flag=flag,
+        agreed=True,
+        intervention="coaching",
+        due=date.today() + timedelta(days=30),
+        version=flag.version,
     )
     assert response.intervention == "coaching"
     flag.refresh_from_db()

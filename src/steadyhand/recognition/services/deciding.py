@@ -22,6 +22,7 @@ from steadyhand.recognition.models import (
 from steadyhand.recognition.notices import tell_about
 from steadyhand.recognition.rules import may_publish, step_refusal
 from steadyhand.recognition.services.common import _check_award, _check_incident, _check_member
+from steadyhand.stats.hooks import months_touched
 
 MAX_REASON = 2_000
 
@@ -114,6 +115,8 @@ def nomination_approve(
     changes = model_changes(locked, fields)
     locked.save()
     audit_record(actor=actor, action="commendation.approve", obj=locked, changes=changes)
+    if locked.status == NominationStatus.APPROVED:
+        months_touched(actor.agency_id, [now])
     tell_about(actor=actor, nomination=locked)
     return locked
 
