@@ -40,6 +40,18 @@ class VersionForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
 
 
+class ResubmitForm(VersionForm):
+    """Sending a report returned for correction back to the reviewer."""
+
+    note = forms.CharField(
+        label="Note to the reviewer (optional if you changed the report)",
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="Say what you corrected, or why the report needs no change.",
+    )
+
+
 class BasicsForm(forms.Form):
     occurred_at = forms.DateTimeField(
         label="Date and time of first contact",

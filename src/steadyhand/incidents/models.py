@@ -29,6 +29,9 @@ RESOLUTION_CHOICES = [(code, t.label) for code, t in v.RESOLUTIONS.items()]
 class IncidentStatus(models.TextChoices):
     DRAFT = "draft", "Draft"
     SUBMITTED = "submitted", "Submitted"
+    # A reviewer sent the submitted report back to its reporting officer to correct; it is
+    # editable by them alone until they resubmit it (``services/correction.py``).
+    RETURNED = "returned", "Returned for correction"
 
 
 class Incident(VersionedModel):
@@ -123,6 +126,15 @@ class Incident(VersionedModel):
     @property
     def is_draft(self) -> bool:
         return self.status == IncidentStatus.DRAFT
+
+    @property
+    def is_returned(self) -> bool:
+        return self.status == IncidentStatus.RETURNED
+
+    @property
+    def is_editable(self) -> bool:
+        """A draft, or a report returned for correction: its reporter may still change it."""
+        return self.status in (IncidentStatus.DRAFT, IncidentStatus.RETURNED)
 
 
 class Involvement(TimeStampedModel):

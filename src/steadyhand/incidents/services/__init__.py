@@ -2,10 +2,12 @@
 
 - ``drafts``: the draft, the members on scene and the subjects;
 - ``timeline``: the events from first contact;
-- ``submission``: the policy prompts and the derived outcome summary;
+- ``submission``: the policy prompts and the derived outcome summary; resubmission;
+- ``correction``: a report returned for correction, and who may change it then;
 - ``statements``: each involved member's own statement.
 """
 
+from steadyhand.incidents.services.correction import incident_return_for_correction
 from steadyhand.incidents.services.drafts import (
     incident_create_draft,
     incident_update,
@@ -20,7 +22,7 @@ from steadyhand.incidents.services.statements import (
     statement_save,
     statement_submit,
 )
-from steadyhand.incidents.services.submission import incident_submit
+from steadyhand.incidents.services.submission import incident_resubmit, incident_submit
 from steadyhand.incidents.services.timeline import (
     EventInput,
     event_add,
@@ -36,6 +38,8 @@ __all__ = [
     "event_remove",
     "event_update",
     "incident_create_draft",
+    "incident_resubmit",
+    "incident_return_for_correction",
     "incident_submit",
     "incident_update",
     "involvement_add",

@@ -11,9 +11,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 
 from steadyhand.access.actor import Actor
-from steadyhand.access.policy import can, ensure
-from steadyhand.core.errors import InvalidInput, NotFound, PermissionDenied
-from steadyhand.core.versioning import check_version
+from steadyhand.access.policy import can
+from steadyhand.core.errors import InvalidInput, NotFound
 from steadyhand.incidents.models import Incident
 
 # Above any real sequence or ordinal, so that renumbering never collides with the unique
@@ -33,31 +32,6 @@ def _lock_incident(*, actor: Actor, incident_id: int) -> Incident:
     if found is None or not can(actor, "incident.view", found):
         raise NotFound(f"No incident {incident_id}.")
     return found
-
-
-def _editable_draft(*, actor: Actor, incident_id: int, expected_version: int | None) -> Incident:
-    """Lock a draft for its reporter to change; bump its version (every change to the report,
-    its people or its timeline counts, so two open tabs cannot overwrite each other)."""
-    incident = _lock_incident(actor=actor, incident_id=incident_id)
-    ensure(actor, "incident.report", incident)
-    if actor.member_id is None or incident.reported_by_id != actor.member_id:
-        raise PermissionDenied(
-            "incident.report",
-            f"Only the reporting officer may change the report of incident {incident.case_number}.",
-        )
-    if not incident.is_draft:
-        raise InvalidInput(
-            {
-                "status": [
-                    f"Incident {incident.case_number} was submitted on "
-                    f"{incident.submitted_at:%Y-%m-%d}; a submitted report no longer changes. "
-                    "Add what you need to say to your statement."
-                ]
-            }
-        )
-    check_version(incident, expected_version)
-    incident.save(update_fields=["version", "updated_at"])
-    return incident
 
 
 def _full_clean(instance: models.Model, exclude: list[str] | None = None) -> None:

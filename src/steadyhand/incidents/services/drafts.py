@@ -1,8 +1,8 @@
 """Writing a report: the draft itself, the members on scene and the subjects.
 
-Each service locks the draft, checks that the actor is its reporter and that it is still a draft
-(``_editable_draft``), validates, writes, and records the change in the audit log, in one
-transaction.
+Each service locks the report, checks that the actor is its reporter and that it is still theirs
+to change (``_editable_report``: a draft, or a report a reviewer returned to them for
+correction), validates, writes, and records the change in the audit log, in one transaction.
 """
 
 from datetime import datetime
@@ -20,9 +20,16 @@ from steadyhand.audit.models import AuditChainHead
 from steadyhand.audit.services import audit_record
 from steadyhand.core.errors import InvalidInput, PermissionDenied
 from steadyhand.core.versioning import model_changes
-from steadyhand.incidents.models import Incident, Involvement, Subject
+from steadyhand.incidents.models import (
+    Incident,
+    Involvement,
+    Statement,
+    StatementStatus,
+    Subject,
+)
 from steadyhand.incidents.numbering import next_case_number
-from steadyhand.incidents.services._common import _editable_draft, _full_clean, _renumber
+from steadyhand.incidents.services._common import _full_clean, _renumber
+from steadyhand.incidents.services.correction import _editable_report
 
 # The fields of the report an officer types (the outcome summary is derived on submit).
 EDITABLE_FIELDS = frozenset(
@@ -141,7 +148,7 @@ def incident_update(
     unknown = sorted(set(fields) - EDITABLE_FIELDS)
     if unknown:
         raise InvalidInput({"__all__": [f"These fields cannot be edited: {', '.join(unknown)}."]})
-    incident = _editable_draft(
+    incident = _editable_report(
         actor=actor, incident_id=incident.pk, expected_version=expected_version
     )
     cleaned = {k: val.strip() if isinstance(val, str) else val for k, val in fields.items()}
@@ -168,7 +175,7 @@ def involvement_add(
     role_on_scene: str,
 ) -> Involvement:
     """Add another member of the agency who was on scene, found by badge number."""
-    incident = _editable_draft(
+    incident = _editable_report(
         actor=actor, incident_id=incident.pk, expected_version=expected_version
     )
     badge = badge.strip()
@@ -199,12 +206,18 @@ def involvement_add(
 def involvement_remove(
     *, actor: Actor, involvement: Involvement, expected_version: int | None
 ) -> None:
-    incident = _editable_draft(
+    incident = _editable_report(
         actor=actor, incident_id=involvement.incident_id, expected_version=expected_version
     )
     involvement = Involvement.objects.get(pk=involvement.pk, incident=incident)
     if involvement.member_id == incident.reported_by_id:
         raise InvalidInput({"member": ["The reporting officer stays on their own report."]})
+    if Statement.objects.filter(involvement=involvement, status=StatementStatus.SUBMITTED).exists():
+        # A correction must not delete a member's statement along with their place on scene.
+        raise InvalidInput(
+            {"member": [f"{involvement} has submitted a statement about this incident; they "
+                        "stay on the report. Explain the mistake in your note to the reviewer."]}
+        )  # fmt: skip
     used = list(involvement.events.values_list("sequence", flat=True))
     if used:
         raise InvalidInput(
@@ -245,7 +258,7 @@ def subject_add(
     expected_version: int | None,
     attributes: dict[str, object],
 ) -> Subject:
-    incident = _editable_draft(
+    incident = _editable_report(
         actor=actor, incident_id=incident.pk, expected_version=expected_version
     )
     ordinal = (incident.subjects.aggregate(top=Max("ordinal"))["top"] or 0) + 1
@@ -269,7 +282,7 @@ def subject_update(
     expected_version: int | None,
     attributes: dict[str, object],
 ) -> Subject:
-    incident = _editable_draft(
+    incident = _editable_report(
         actor=actor, incident_id=subject.incident_id, expected_version=expected_version
     )
     subject = Subject.objects.get(pk=subject.pk, incident=incident)
@@ -288,7 +301,7 @@ def subject_update(
 @transaction.atomic
 def subject_remove(*, actor: Actor, subject: Subject, expected_version: int | None) -> None:
     """Remove a subject; the others are renumbered 1, 2, … in their order."""
-    incident = _editable_draft(
+    incident = _editable_report(
         actor=actor, incident_id=subject.incident_id, expected_version=expected_version
     )
     subject = Subject.objects.get(pk=subject.pk, incident=incident)

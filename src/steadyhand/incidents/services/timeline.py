@@ -15,7 +15,8 @@ from steadyhand.audit.services import audit_record
 from steadyhand.core.errors import InvalidInput
 from steadyhand.incidents.models import Incident, Involvement, Subject, TimelineEvent
 from steadyhand.incidents.report_checks import format_offset
-from steadyhand.incidents.services._common import _editable_draft, _renumber
+from steadyhand.incidents.services._common import _renumber
+from steadyhand.incidents.services.correction import _editable_report
 
 UP, DOWN = "up", "down"
 
@@ -162,7 +163,7 @@ def event_add(
     position: int | None = None,
 ) -> TimelineEvent:
     """Add an event at ``position`` (1-based; None: after the last one)."""
-    incident = _editable_draft(
+    incident = _editable_report(
         actor=actor, incident_id=incident.pk, expected_version=expected_version
     )
     fields = _validated(incident, data)
@@ -194,7 +195,7 @@ def _temp_sequence(events: list[TimelineEvent]) -> int:
 def event_update(
     *, actor: Actor, event: TimelineEvent, expected_version: int | None, data: EventInput
 ) -> TimelineEvent:
-    incident = _editable_draft(
+    incident = _editable_report(
         actor=actor, incident_id=event.incident_id, expected_version=expected_version
     )
     event = TimelineEvent.objects.get(pk=event.pk, incident=incident)
@@ -220,7 +221,7 @@ def event_update(
 
 @transaction.atomic
 def event_remove(*, actor: Actor, event: TimelineEvent, expected_version: int | None) -> None:
-    incident = _editable_draft(
+    incident = _editable_report(
         actor=actor, incident_id=event.incident_id, expected_version=expected_version
     )
     event = TimelineEvent.objects.get(pk=event.pk, incident=incident)
@@ -245,7 +246,7 @@ def event_move(
     """Swap an event with the one before (``up``) or after (``down``) it."""
     if direction not in (UP, DOWN):
         raise InvalidInput({"direction": ["Move an event up or down."]})
-    incident = _editable_draft(
+    incident = _editable_report(
         actor=actor, incident_id=event.incident_id, expected_version=expected_version
     )
     events = _ordered(incident)

@@ -16,6 +16,7 @@ from steadyhand.core.errors import ConflictError, InvalidInput
 from steadyhand.core.views import apply_errors
 from steadyhand.incidents.models import Incident, TimelineEvent
 from steadyhand.incidents.report_checks import format_offset
+from steadyhand.incidents.returns import return_info
 from steadyhand.incidents.selectors import incident_get_visible
 from steadyhand.incidents.summary import Summary
 
@@ -49,6 +50,8 @@ def steps_context(incident: Incident, current: str) -> dict[str, object]:
             }
             for n, s in enumerate(STEPS, start=1)
         ],
+        # Why a returned report is back with its reporter, shown on every step.
+        "returned": return_info(incident),
         "step_number": index + 1,
         "step_label": STEPS[index].label,
         "step_count": len(STEPS),
@@ -71,9 +74,10 @@ def agency_tz(agency_id: int) -> ZoneInfo:
 
 
 def can_edit(actor: Actor, incident: Incident) -> bool:
-    """Whether to show the report's edit pages (the services decide; this only hides)."""
+    """Whether to show the report's edit pages (the services decide; this only hides): a draft,
+    or a report returned for correction, to its reporter."""
     return (
-        incident.is_draft
+        incident.is_editable
         and actor.member_id is not None
         and incident.reported_by_id == actor.member_id
     )
@@ -86,11 +90,13 @@ def draft_or_redirect(
     incident = incident_get_visible(actor=actor, incident_id=incident_id, log_read=log_read)
     if can_edit(actor, incident):
         return incident, None
-    if incident.is_draft:
+    if incident.is_editable:
         messages.error(request, "Only the reporting officer may change this report.")
     else:
         messages.error(
-            request, f"Incident {incident.case_number} was submitted; it no longer changes."
+            request,
+            f"Incident {incident.case_number} was submitted; it no longer changes unless a "
+            "reviewer returns it for correction.",
         )
     return incident, redirect("incidents:incident_detail", incident.pk)
 

@@ -14,6 +14,7 @@ from steadyhand.core.views import request_actor
 from steadyhand.incidents import services
 from steadyhand.incidents.forms import IncidentFilterForm, StatementForm, yes_no
 from steadyhand.incidents.models import Involvement, Statement, StatementStatus
+from steadyhand.incidents.returns import return_info
 from steadyhand.incidents.selectors import (
     incident_get_visible,
     incidents_visible,
@@ -80,6 +81,8 @@ def incident_detail(request: HttpRequest, incident_id: int) -> HttpResponse:
             "rows": timeline_rows(incident),
             "statements": statements,
             "can_edit": can_edit(actor, incident),
+            # The reason of a return is the reporter's to read (the review is not yet theirs).
+            "returned": return_info(incident) if can_edit(actor, incident) else None,
             "own_involvement": own,
             "tz": agency_tz(actor.agency_id),
             # A plain link for facilitators, whether or not a review exists: the page never

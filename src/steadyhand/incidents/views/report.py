@@ -15,12 +15,14 @@ from steadyhand.incidents.forms import (
     BasicsForm,
     InvolvementForm,
     OutcomesForm,
+    ResubmitForm,
     SubjectForm,
     VersionForm,
     yes_no,
 )
 from steadyhand.incidents.models import Involvement, Subject
 from steadyhand.incidents.report_checks import report_problems, summary_of
+from steadyhand.incidents.returns import changes_since_return
 from steadyhand.incidents.views._common import (
     STEPS,
     after_save,
@@ -292,25 +294,45 @@ def report_outcomes(request: HttpRequest, incident_id: int) -> HttpResponse:
 
 @requires("incident.report")
 def report_review(request: HttpRequest, incident_id: int) -> HttpResponse:
-    """Everything on one page, what is still missing, and the submit button."""
+    """Everything on one page, what is still missing, and the submit button (for a report
+    returned for correction: what changed since, a note, and the resubmit button)."""
     actor = request_actor(request)
     incident, away = draft_or_redirect(
         request, actor, incident_id, log_read=request.method == "GET"
     )
     if away:
         return away
-    form = VersionForm(request.POST or None, initial={"version": incident.version})
+    returned = incident.is_returned
+    form_class = ResubmitForm if returned else VersionForm
+    form = form_class(request.POST or None, initial={"version": incident.version})
     status = 200
     if request.method == "POST":
         status = 400
         if form.is_valid():
             try:
-                incident = services.incident_submit(
-                    actor=actor, incident=incident, expected_version=form.cleaned_data["version"]
-                )
+                if returned:
+                    incident = services.incident_resubmit(
+                        actor=actor,
+                        incident=incident,
+                        expected_version=form.cleaned_data["version"],
+                        note=form.cleaned_data["note"],
+                    )
+                else:
+                    incident = services.incident_submit(
+                        actor=actor,
+                        incident=incident,
+                        expected_version=form.cleaned_data["version"],
+                    )
             except (InvalidInput, ConflictError) as exc:
                 status = show_refusal(form, exc)
             else:
+                if returned:
+                    messages.success(
+                        request,
+                        f"Report {incident.case_number} resubmitted; the review continues "
+                        "where it was returned, with the list of what you changed.",
+                    )
+                    return redirect("incidents:incident_detail", incident.pk)
                 messages.success(
                     request,
                     f"Report {incident.case_number} submitted. Now write your statement.",
@@ -328,6 +350,7 @@ def report_review(request: HttpRequest, incident_id: int) -> HttpResponse:
             "errors": [] if problems else error_summary(form),
             "incident": incident,
             "problems": problem_rows,
+            "changes": changes_since_return(incident) if returned else [],
             "summary": summary_lines(summary_of(events)),
             "rows": timeline_rows(incident),
             "tz": agency_tz(actor.agency_id),

@@ -1,5 +1,9 @@
 """Opening a force review, the reviewers' findings and decisions, and the reporter's answer to
-a return. Each write: permission, state, version, change, audit event — one transaction."""
+a return. Each write: permission, state, version, change, audit event — one transaction.
+
+A return for correction puts a report filed here back in its reporter's hands (the incidents
+app's ``incident_return_for_correction``); their resubmission (``incident_resubmit``) calls
+``review_continue_after_correction``, and the review goes on at the level that returned it."""
 
 from dataclasses import asdict, dataclass
 
@@ -10,9 +14,12 @@ from django.utils import timezone
 from steadyhand.access.actor import Actor
 from steadyhand.access.policy import can, ensure
 from steadyhand.audit.services import audit_record
-from steadyhand.core.errors import InvalidInput, PermissionDenied
+from steadyhand.core.errors import InvalidInput, NotFound, PermissionDenied
 from steadyhand.core.versioning import check_version, model_changes
 from steadyhand.incidents.models import Incident, IncidentStatus
+from steadyhand.incidents.returns import correctable
+from steadyhand.incidents.services.correction import incident_return_for_correction
+from steadyhand.incidents.services.submission import incident_resubmit
 from steadyhand.reviews.models import (
     CorrectiveKind,
     Decision,
@@ -228,6 +235,7 @@ def review_decide(
     changes["step"] = [step.level, decision]
     if decision == Decision.RETURN:
         changes.update(model_changes(review, {"status": ReviewStatus.RETURNED}))
+        _send_report_back(actor, review, reason)
         _tell_reporter_of_return(actor, review, reason)
     elif following is not None:
         start_step(actor=actor, review=review, step=following)
@@ -262,15 +270,29 @@ def _require_remedial_assigned(review: ForceReview) -> None:
         )
 
 
+def _send_report_back(actor: Actor, review: ForceReview, reason: str) -> None:
+    """A report filed here goes back to its reporter to edit (the incidents app keeps who may
+    change it then); an imported record's return is answered with a note on the review."""
+    if correctable(review.incident):
+        review.incident = incident_return_for_correction(
+            actor=actor, incident=review.incident, reason=reason
+        )
+
+
 def _tell_reporter_of_return(actor: Actor, review: ForceReview, reason: str) -> None:
+    incident = review.incident
+    link = (
+        reverse("incidents:report_review", args=[incident.pk])
+        if incident.is_returned
+        else reverse("reviews:resubmit", args=[review.pk])
+    )
     notify(
         actor=actor,
-        recipients=users_of([review.incident.reported_by]),
+        recipients=users_of([incident.reported_by]),
         text=(
-            f"Your report of incident {review.incident.case_number} was returned for "
-            f"correction: {reason}"
+            f"Your report of incident {incident.case_number} was returned for correction: {reason}"
         ),
-        link=reverse("reviews:resubmit", args=[review.pk]),
+        link=link,
     )
 
 
@@ -285,30 +307,22 @@ def _tell_involved_of_closing(actor: Actor, review: ForceReview) -> None:
     )
 
 
-@transaction.atomic
-def review_resubmit(
-    *, actor: Actor, review: ForceReview, expected_version: int | None, correction: str
-) -> ForceReview:
-    """The reporting officer answers a return: their correction is recorded and the report
-    goes back to the level that returned it, with a fresh due date."""
-    review = lock_review(actor=actor, review_id=review.pk)
-    ensure(actor, "incident.report", review.incident)
-    if actor.member_id is None or actor.member_id != review.incident.reported_by_id:
+def _check_reporter(actor: Actor, incident: Incident) -> None:
+    ensure(actor, "incident.report", incident)
+    if actor.member_id is None or actor.member_id != incident.reported_by_id:
         raise PermissionDenied("incident.report", "Only the reporting officer answers a return.")
-    if review.status != ReviewStatus.RETURNED:
-        raise InvalidInput({"status": ["This report is not waiting for a correction."]})
-    correction = correction.strip()
-    if not correction:
-        raise InvalidInput({"correction": ["Say what you corrected or added."]})
-    check_version(review, expected_version)
+
+
+def _continue(actor: Actor, review: ForceReview, response: str) -> ForceReview:
+    """The review goes on at the level that returned it, with a fresh due date; the step that
+    returned it keeps the reporter's answer."""
     returned = review.current_step
-    assert returned is not None
+    assert returned is not None  # a returned review keeps its returning step as current
     changes = model_changes(review, {"status": ReviewStatus.OPEN})
-    route = _route(review)
-    again = next((s for s in route if s.level == returned.level), None) or RouteStep(
+    again = next((s for s in _route(review) if s.level == returned.level), None) or RouteStep(
         returned.level, 7
     )
-    returned.response = correction
+    returned.response = response
     returned.save(update_fields=["response", "updated_at"])
     start_step(actor=actor, review=review, step=again)
     review.save()
@@ -316,7 +330,48 @@ def review_resubmit(
         actor=actor,
         action="force_review.resubmit",
         obj=review,
-        changes={**changes, "correction": [None, correction]},
-        reason=correction,
+        changes={**changes, "correction": [None, response], "level": [None, returned.level]},
+        reason=response,
     )
     return review
+
+
+@transaction.atomic
+def review_continue_after_correction(
+    *, actor: Actor, incident: Incident, response: str
+) -> ForceReview:
+    """For ``incident_resubmit`` to call once the corrected report is resubmitted (no
+    signals): the review continues at the level that returned it."""
+    found = ForceReview.objects.filter(incident_id=incident.pk, agency_id=actor.agency_id).first()
+    if found is None:
+        raise NotFound(f"No force review of incident {incident.case_number}.")
+    review = lock_review(actor=actor, review_id=found.pk)
+    _check_reporter(actor, review.incident)
+    if review.status != ReviewStatus.RETURNED:
+        raise InvalidInput({"status": ["This report is not waiting for a correction."]})
+    check_version(review, None)
+    return _continue(actor, review, response)
+
+
+@transaction.atomic
+def review_resubmit(
+    *, actor: Actor, review: ForceReview, expected_version: int | None, correction: str
+) -> ForceReview:
+    """The reporting officer answers a return with a note. For a report filed here this is a
+    resubmission of the report (``incident_resubmit``: the report's changes since the return
+    are listed with the note); for an imported record, the note alone goes back to the level
+    that returned it, with a fresh due date."""
+    review = lock_review(actor=actor, review_id=review.pk)
+    _check_reporter(actor, review.incident)
+    if review.status != ReviewStatus.RETURNED:
+        raise InvalidInput({"status": ["This report is not waiting for a correction."]})
+    correction = correction.strip()
+    if not correction:
+        raise InvalidInput({"correction": ["Say what you corrected or added."]})
+    check_version(review, expected_version)
+    if review.incident.is_returned:
+        incident_resubmit(
+            actor=actor, incident=review.incident, expected_version=None, note=correction
+        )
+        return lock_review(actor=actor, review_id=review.pk)
+    return _continue(actor, review, correction)

@@ -229,7 +229,7 @@ def test_a_return_notifies_the_reporter_who_answers_it(chain: Chain) -> None:
     assert review.status == ReviewStatus.OPEN
     steps = list(review.steps.all())
     assert [(s.level, s.decision) for s in steps] == [("sergeant", "return"), ("sergeant", "")]
-    assert steps[0].response == "Added: verbal warning at 0:55."
+    assert steps[0].response.startswith("Added: verbal warning at 0:55.")
     review = _approve(chain.sergeant, review)
     assert review.current_step is not None
     assert review.current_step.level == Level.LIEUTENANT
