@@ -14,8 +14,10 @@ member with their whole unit.
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time
+from itertools import groupby
+from operator import itemgetter
 
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from steadyhand.agencies.models import Member
@@ -99,13 +101,7 @@ def scoring_inputs(*, agency_id: int, start: date, end: date) -> ScoringInputs |
             "injury": [r["injured"] for r in rows],
         },
     )
-    shared = involvements.filter(
-        incident__in=involvements.values("incident_id")
-        .annotate(n=Count("pk"))
-        .filter(n__gte=2)
-        .values("incident_id")
-    ).values_list("incident_id", "member_id", "used_force")
-    triples = list(shared)
+    triples = _shared_incident_rows(involvements)
     co = CoAttendance.from_arrays(
         incident=[str(t[0]) for t in triples],
         member=[str(t[1]) for t in triples],
@@ -118,6 +114,26 @@ def scoring_inputs(*, agency_id: int, start: date, end: date) -> ScoringInputs |
         members={str(k): v for k, v in members.items()},
         dropped_without_exposure=sum(1 for m in complaints if m not in scored),
     )
+
+
+def _shared_incident_rows(
+    involvements: QuerySet[Involvement],
+) -> list[tuple[int, int, bool]]:
+    """(incident, member, used force) of the incidents two or more members attended.
+
+    One ordered scan, grouped here: written as ``incident IN (… HAVING count >= 2)`` PostgreSQL
+    may run the grouping again for every row when its statistics are stale (in the middle of a
+    bulk load), which made scoring the demo agency take minutes.
+    """
+    rows = involvements.order_by("incident_id").values_list(
+        "incident_id", "member_id", "used_force"
+    )
+    shared: list[tuple[int, int, bool]] = []
+    for _incident, group in groupby(rows.iterator(chunk_size=5000), key=itemgetter(0)):
+        attended = list(group)
+        if len(attended) >= 2:
+            shared.extend(attended)
+    return shared
 
 
 def response_records(*, agency_id: int) -> Iterator[ResponseRecord]:
