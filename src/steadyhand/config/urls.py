@@ -32,3 +32,6 @@ urlpatterns = [
     path("", include("steadyhand.transparency.urls")),
     path("intervention/", include("steadyhand.intervention.urls")),
 ]
+
+# A failed request gets the site's own page, and a 503 when the database is away.
+handler500 = "steadyhand.core.server_errors.server_error"

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from steadyhand.simulator.engine import RUN_FORMAT, Run
+from steadyhand.simulator.engine import RUN_FORMAT, Run, RunOver
 from steadyhand.simulator.scenario import (
     SCENARIO_DIR,
     Model,
@@ -112,10 +112,15 @@ def run_from_dict(data: Mapping[str, Any]) -> Run:
         if not isinstance(step, Mapping) or len(step) != 1:
             raise ValueError(f"steps[{i}] must be {{'action': code}} or {{'event': id}}")
         ((kind, code),) = step.items()
-        if kind == "action":
-            run.take(str(code))
-        elif kind == "event":
-            run.inject(str(code))
-        else:
+        if kind not in ("action", "event"):
             raise ValueError(f"steps[{i}]: unknown step kind {kind!r}")
+        try:
+            if kind == "action":
+                run.take(str(code))
+            else:
+                run.inject(str(code))
+        except RunOver as exc:
+            # The stored steps outlive the replayed run (its scenario changed since): a stale
+            # run, refused like any other that no longer replays, not an engine failure.
+            raise ValueError(f"steps[{i}]: {exc}") from exc
     return run

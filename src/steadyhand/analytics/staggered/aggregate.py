@@ -236,7 +236,7 @@ def aggregate_fit(
 
     if o_base != 0:
         pct = o_est / o_base
-        pct_psi = o_psi / o_base - o_est * o_psi_b / o_base**2
+        pct_psi = o_psi / o_base - o_est * o_psi_b / (o_base * o_base)
         pct_se = float(np.sqrt((pct_psi**2).sum()) / n)
         percent = (100 * pct, 100 * (pct - z * pct_se), 100 * (pct + z * pct_se))
     else:

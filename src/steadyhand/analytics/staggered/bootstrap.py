@@ -34,12 +34,14 @@ def multiplier_blocks(
     Raises
     ------
     ValueError
-        On an unknown multiplier or a negative number of draws.
+        On an unknown multiplier, a negative number of draws or no units.
     """
     if multiplier not in MULTIPLIERS:
         raise ValueError(f"multiplier must be one of {MULTIPLIERS}, not {multiplier!r}.")
     if reps < 0:
         raise ValueError("bootstrap must be a non-negative number of draws.")
+    if n < 1:
+        raise ValueError("the bootstrap needs at least one unit.")
     rng = np.random.default_rng(seed)
     chunk = max(1, _BOOT_CHUNK_CELLS // n)
     for lo in range(0, reps, chunk):
@@ -51,6 +53,8 @@ def bootstrap_draws(
     influence: FloatArray, *, reps: int, multiplier: str, seed: int | None
 ) -> FloatArray:
     """Multiplier-bootstrap draws of ``theta* - theta`` from an (n, m) influence matrix."""
+    if influence.ndim != 2:
+        raise ValueError(f"the influence matrix must be (n, m), not of shape {influence.shape}.")
     n = influence.shape[0]
     out = np.empty((reps, influence.shape[1]))
     for lo, hi, xi in multiplier_blocks(n, reps=reps, multiplier=multiplier, seed=seed):
@@ -59,6 +63,14 @@ def bootstrap_draws(
 
 
 def sup_t_critical_value(draws: FloatArray, se: FloatArray, level: float) -> float:
-    """The ``level`` quantile of ``max_j |draw_j| / se_j``: the uniform-band critical value."""
+    """The ``level`` quantile of ``max_j |draw_j| / se_j``: the uniform-band critical value.
+
+    Raises
+    ------
+    ValueError
+        If ``draws`` is not a non-empty (reps, m) matrix.
+    """
+    if draws.ndim != 2 or draws.shape[0] == 0:
+        raise ValueError(f"need at least one bootstrap draw of shape (reps, m), not {draws.shape}.")
     safe = np.where(se > 0, se, np.inf)
     return float(np.quantile(np.abs(draws / safe).max(axis=1), level))

@@ -36,10 +36,19 @@ def two_way_demean(
     ndarray, shape (n, T)
         The residual of the (weighted) least-squares projection of ``x`` on unit and period
         dummies.
+
+    Raises
+    ------
+    ValueError
+        If ``weights`` is not of ``x``'s shape or not finite and positive.
+    RuntimeError
+        If the alternating projections do not converge within ``max_iter`` steps.
     """
     if weights is None:
         return x - x.mean(axis=1, keepdims=True) - x.mean(axis=0, keepdims=True) + x.mean()
     w = weights
+    if w.shape != x.shape or not (np.isfinite(w) & (w > 0)).all():
+        raise ValueError("weights must be finite, positive and of the outcome's shape.")
     w_row = w.sum(axis=1, keepdims=True)
     w_col = w.sum(axis=0, keepdims=True)
     r = x.copy()

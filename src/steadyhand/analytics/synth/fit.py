@@ -133,7 +133,10 @@ def regression_v(xs: FloatArray, z: FloatArray) -> FloatArray:
         Fit-window outcomes of the same units.
     """
     design_matrix = np.column_stack([np.ones(xs.shape[1]), xs.T])
-    beta = np.linalg.lstsq(design_matrix, z.T, rcond=None)[0][1:]
+    try:
+        beta = np.linalg.lstsq(design_matrix, z.T, rcond=None)[0][1:]
+    except np.linalg.LinAlgError:  # non-finite inputs: SVD does not converge
+        return np.full(xs.shape[0], 1.0 / xs.shape[0])
     v = (beta**2).sum(axis=1)
     total = v.sum()
     if not np.isfinite(total) or total <= 0:

@@ -8,6 +8,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django_tasks import DEFAULT_TASK_BACKEND_ALIAS, task_backends
 from django_tasks_db.backend import DatabaseBackend
 
+from steadyhand.jobs.recovery import recover_orphaned_tasks, worker_id
+
 
 class Command(BaseCommand):
     help = (
@@ -52,7 +54,8 @@ class Command(BaseCommand):
         parser.add_argument(
             "--worker-id",
             default=None,
-            help="A name for this worker, unique among running workers (default: random).",
+            help="A name for this worker (default: random); the host and process id are "
+            "added, so a worker started later can tell that this one died.",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -76,6 +79,12 @@ class Command(BaseCommand):
             "startup_delay": not options["batch"],
             "verbosity": options["verbosity"],
         }
-        if options["worker_id"]:
-            worker_options["worker_id"] = options["worker_id"]
+        # Named <name>@<host>:<pid> so that a worker started later on this host can tell that
+        # this one died, and queue its task again (steadyhand.jobs.recovery).
+        worker_options["worker_id"] = worker_id(options["worker_id"])
+        recovered = recover_orphaned_tasks()
+        for task_id in recovered.requeued:
+            self.stderr.write(f"Task {task_id} was cut short by a worker that died; queued again.")
+        for task_id in recovered.failed:
+            self.stderr.write(f"Task {task_id} killed its worker too often; marked failed.")
         call_command("db_worker", **worker_options)
