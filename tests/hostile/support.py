@@ -163,15 +163,6 @@ def mutated_document(draw: Any, document: dict[str, Any], most: int = 3) -> dict
     return doc
 
 
-def crash_site(exc: BaseException) -> tuple[str, str, str]:
-    """(exception type, file, function) of the innermost project frame that raised ``exc``."""
-    import traceback
-
-    frames = [f for f in traceback.extract_tb(exc.__traceback__) if "/steadyhand/" in f.filename]
-    frame = frames[-1] if frames else traceback.extract_tb(exc.__traceback__)[-1]
-    return type(exc).__name__, frame.filename.rsplit("/src/", 1)[-1], frame.name
-
-
 def assert_clear(exc: BaseException, prefix: str = "") -> None:
     """A refusal a person can act on: a message, starting with ``prefix`` (file name) if given."""
     message = str(exc).strip()

@@ -263,6 +263,11 @@ class IncidentsTarget:
         }
         _require_dates(mapping, "incident.occurred", refs["occurred"])
         case_number = inc.get("case_number", "{" + mapping.key[0] + "}")
+        if not isinstance(case_number, str):
+            # A list or a constant would reach the renderer, which formats one template.
+            raise TargetConfigError(
+                "incident.case_number", 'expected a field name or a template such as "{a}-{b}"'
+            )
         case_ref = _ref(mapping, "incident.case_number", "case_number", case_number, template=True)
         case_fields = case_ref.template_fields or ((case_ref.field,) if case_ref.field else ())
         if case_ref.field:  # a plain field name: the template is that field
