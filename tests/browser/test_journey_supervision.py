@@ -67,9 +67,11 @@ def test_report_return_correction_approvals_aar_and_commendation(
     # The officer files the report with its timeline.
     officer = login(browser, live_server, chain.officer)
     officer.goto(f"{live_server.url}/incidents/new/")
-    yesterday = timezone.localtime(timezone.now() - timedelta(days=1), ZoneInfo(a.agency.timezone))
+    # Last month, so that the public page (which shows finished months only) can show it.
+    now = timezone.localtime(timezone.now(), ZoneInfo(a.agency.timezone))
+    first_contact = now.replace(day=1, hour=14, minute=0) - timedelta(days=1)
     officer.get_by_label("Date and time of first contact").fill(
-        yesterday.strftime("%Y-%m-%dT%H:%M")
+        first_contact.strftime("%Y-%m-%dT%H:%M")
     )
     officer.get_by_label("Dispatched call").check()
     officer.get_by_label("Call type or reason for contact").fill("Man shouting at bus stop")
@@ -176,3 +178,11 @@ def test_report_return_correction_approvals_aar_and_commendation(
     click(captain, captain.get_by_role("button", name="Approve"))
     assert Nomination.objects.get(pk=nomination.pk).status == "approved"
     assert "Commendation:" in captain.locator("main").inner_text()
+
+    # A member of the public reads last month's numbers without logging in: the month is there
+    # with the incident counted, and a count this small is shown as hidden, never as a number.
+    public = browser.new_page()
+    public.goto(f"{live_server.url}/public/{a.agency.slug}/?year={first_contact.year}")
+    incidents = public.get_by_role("table", name=f"Incidents by district, {first_contact.year}")
+    month_row = incidents.get_by_role("row", name=first_contact.strftime("%B %Y"))
+    assert "hidden" in month_row.inner_text()
