@@ -169,6 +169,12 @@ def test_a_tampered_stored_run_rebuilds_or_is_refused(data: dict[str, Any]) -> N
         event(type(exc).__name__)
 
 
+def test_stored_steps_that_are_not_a_list_are_refused() -> None:
+    """Found by the property above in CI: an integer for ``steps`` raised TypeError."""
+    with pytest.raises(ValueError, match="steps must be a list"):
+        run_from_dict({"format": 1, "steps": 0, "scenario": SCENARIOS[0], "seed": 0})
+
+
 def test_a_real_stored_run_replays() -> None:
     run = start_run(SCENARIOS[0], seed=5)
     run.take(run.actions()[0])

@@ -107,8 +107,11 @@ def run_from_dict(data: Mapping[str, Any]) -> Run:
     seed = data.get("seed")
     if isinstance(seed, bool) or not isinstance(seed, int):
         raise ValueError(f"run seed must be an integer, got {seed!r}")
+    steps = data.get("steps", [])
+    if not isinstance(steps, list):
+        raise ValueError(f"run steps must be a list, got {type(steps).__name__}")
     run = start_run(str(data.get("scenario")), seed=seed)
-    for i, step in enumerate(data.get("steps", [])):
+    for i, step in enumerate(steps):
         if not isinstance(step, Mapping) or len(step) != 1:
             raise ValueError(f"steps[{i}] must be {{'action': code}} or {{'event': id}}")
         ((kind, code),) = step.items()
