@@ -327,7 +327,8 @@ def _row(
     se = math.sqrt(var)
     if base != 0.0:
         ratio = est / base
-        var_ratio = (var - 2.0 * ratio * cov_tb + ratio**2 * base_var) / base**2
+        # Products, not ``**``: a float power raises OverflowError where a product gives inf.
+        var_ratio = (var - 2.0 * ratio * cov_tb + ratio * ratio * base_var) / (base * base)
         se_ratio = math.sqrt(max(var_ratio, 0.0))
         pct, pct_lo, pct_hi = (
             100 * ratio,
