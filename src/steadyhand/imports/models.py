@@ -6,6 +6,7 @@ from django.db import models
 from steadyhand.access.policy import Scope
 from steadyhand.agencies.models import Agency
 from steadyhand.core.models import TimeStampedModel
+from steadyhand.core.storable_json import StorableJSONEncoder
 from steadyhand.imports.roster import RowError
 from steadyhand.jobs.models import Job
 
@@ -57,13 +58,14 @@ class ImportBatch(TimeStampedModel):
     unchanged_count = models.PositiveIntegerField(default=0)
     # A problem with the whole file (encoding, header): no row can be loaded.
     fatal = models.BooleanField(default=False)
-    errors = models.JSONField(default=list, blank=True)
-    plan = models.JSONField(default=list, blank=True)
+    # Problems quote the file's cells and headers, which may hold NUL (core/storable_json.py).
+    errors = models.JSONField(default=list, blank=True, encoder=StorableJSONEncoder)
+    plan = models.JSONField(default=list, blank=True, encoder=StorableJSONEncoder)
     load_mode = models.CharField(max_length=12, choices=LoadMode.choices, blank=True)
     loaded_count = models.PositiveIntegerField(default=0)
     failure = models.TextField(blank=True)
     # What the importer chose besides the file, e.g. a training import's format and course.
-    options = models.JSONField(default=dict, blank=True)
+    options = models.JSONField(default=dict, blank=True, encoder=StorableJSONEncoder)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
