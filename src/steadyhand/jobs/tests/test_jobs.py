@@ -206,3 +206,13 @@ def test_the_worker_runs_queued_tasks(small_agency: SmallAgency) -> None:
 def test_the_worker_refuses_a_backend_that_needs_none() -> None:
     with pytest.raises(CommandError, match="runs tasks without a worker"):
         call_command("worker", batch=True)
+
+
+def test_a_title_longer_than_the_column_is_shortened_with_an_ellipsis(
+    small_agency: SmallAgency,
+) -> None:
+    """Four long file names in a title: SQLite stored them, PostgreSQL refused the job."""
+    job = job_create(actor=small_agency.system, kind="test", title="x" * 500)
+    job.refresh_from_db()
+    assert len(job.title) == 200
+    assert job.title.endswith("…")
