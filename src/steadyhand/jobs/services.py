@@ -26,7 +26,7 @@ def job_create(
     job = Job.objects.create(
         agency_id=actor.agency_id,
         kind=kind,
-        title=shortened(title, Job._meta.get_field("title").max_length or 200),
+        title=_shortened(title, Job._meta.get_field("title").max_length or 200),
         started_by_id=actor.user_id,
         params=params or {},
         total=total,
@@ -35,7 +35,7 @@ def job_create(
     return job
 
 
-def shortened(text: str, limit: int) -> str:
+def _shortened(text: str, limit: int) -> str:
     """``text`` cut to ``limit`` characters with an ellipsis: a title names files, and four
     long file names do not fit (SQLite ignores a column's length; PostgreSQL refuses the row)."""
     return text if len(text) <= limit else text[: limit - 1] + "…"
