@@ -39,6 +39,7 @@ from steadyhand.imports.incident_selectors import ImportContext, import_context
 from steadyhand.imports.mapped_targets import CHUNK, MappedTarget, target_of
 from steadyhand.imports.mapping.engine import Report, run
 from steadyhand.imports.mapping.format import Mapping, MappingError, load_mapping
+from steadyhand.imports.mapping.overlap import Emit, overlapped
 from steadyhand.imports.mapping.reader import FileSource
 from steadyhand.imports.models import BatchStatus, ImportBatch, LoadMode
 from steadyhand.jobs.models import Job
@@ -340,11 +341,18 @@ def _load_atomic(
     writer = target.writer(mapping=mapping, ctx=ctx, created_by_id=actor.user_id)
     months: set[datetime] = set()
 
-    def write(record: Any) -> None:
-        months.add(target.month_of(record))
-        writer.add(record)
+    def write(prepared: list[Any]) -> None:
+        for record in prepared:
+            months.add(target.month_of(record))
+            writer.add_prepared(record)
 
-    _mapping_used, report = _engine_run(batch=batch, ctx=ctx, on_record=write, progress=progress)
+    def read(emit: Emit, read_progress: ProgressCallback) -> tuple[Mapping, Report]:
+        def hand_over(record: Any) -> None:
+            emit(writer.prepare(record))
+
+        return _engine_run(batch=batch, ctx=ctx, on_record=hand_over, progress=read_progress)
+
+    _mapping_used, report = overlapped(read, write, progress=progress)
     checked = batch.options.get("counts", {})
     summary = report.summary()
     if report.fatal or (mode == LoadMode.ALL and report.error_count):

@@ -2,12 +2,14 @@
 chunk into records new to the agency and records a re-import updates (by natural key).
 
 A target's writer says how to create the new ones, update the old ones and write their children
-(``_write``); this class keeps the counts every import reports.
+(``_write``), and may turn a record into something quicker to write beforehand (``prepare``,
+which must not touch the database: a load runs it in its reading thread); this class keeps the
+counts every import reports.
 """
 
 from abc import ABC, abstractmethod
 from collections.abc import Callable
-from typing import Generic, Protocol, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
 from django.db.models import Model
 
@@ -41,8 +43,16 @@ class ChunkedWriter(ABC, Generic[C, R]):
         self.created = self.updated = self.unchanged = 0
         self._buffer: list[R] = []
 
-    def add(self, record: R) -> None:
-        self._buffer.append(record)
+    def prepare(self, record: Any) -> R:
+        """``record`` as this writer buffers it; the record itself unless a writer says more."""
+        prepared: R = record
+        return prepared
+
+    def add(self, record: Any) -> None:
+        self.add_prepared(self.prepare(record))
+
+    def add_prepared(self, prepared: R) -> None:
+        self._buffer.append(prepared)
         if len(self._buffer) >= self.chunk_size:
             self.flush()
 
