@@ -46,6 +46,8 @@ from steadyhand.jobs.models import Job
 from steadyhand.jobs.services import ProgressCallback
 from steadyhand.stats.hooks import months_touched
 
+# A load names at most this many of the records it kept as they were (see ``ChunkedWriter``).
+KEPT_NAMED = 200
 # Uploaded in the browser; larger file sets are imported with the target's command.
 MAX_UPLOAD_BYTES = 100 * 1024 * 1024
 
@@ -369,13 +371,15 @@ def _load_atomic(
     old = batch.status
     batch.status = BatchStatus.LOADED
     batch.load_mode = mode
-    batch.loaded_count = written["created"] + written["updated"] + written["unchanged"]
+    batch.loaded_count = sum(written[k] for k in ("created", "updated", "unchanged", "kept"))
     batch.create_count = written["created"]
     batch.update_count = written["updated"]
     batch.unchanged_count = written["unchanged"]
     batch.loaded_at = timezone.now()
     batch.failure = ""
     batch.options = {**batch.options, "loaded": {**summary, **written}}
+    if writer.kept_names:  # named on the batch's page, for someone to correct by hand
+        batch.options["kept"] = writer.kept_names[:KEPT_NAMED]
     batch.save()
     audit_record(
         actor=actor,
@@ -388,6 +392,7 @@ def _load_atomic(
             "created": [None, written["created"]],
             "updated": [None, written["updated"]],
             "unchanged": [None, written["unchanged"]],
+            "kept": [None, written["kept"]],
             "counts": [None, summary],
         },
     )

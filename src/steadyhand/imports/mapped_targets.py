@@ -26,6 +26,8 @@ CHUNK = 2000
 
 
 class RecordWriter(Protocol):
+    kept_names: list[str]
+
     def prepare(self, record: Any) -> Any: ...
 
     def add_prepared(self, prepared: Any) -> None: ...

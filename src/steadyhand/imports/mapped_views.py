@@ -131,6 +131,8 @@ class MappedPages:
             "working": job is not None and not job.finished,
             "mapping": batch.options.get("mapping", ""),
             "files_read": batch.options.get("files_read", []),
+            "loaded": batch.options.get("loaded", {}),
+            "kept": batch.options.get("kept", []),
             "counts": [(label, counts.get(key, 0)) for key, label in labels],
             "errors": batch.row_errors[:ERRORS_SHOWN],
             "errors_hidden": max(0, batch.error_count - ERRORS_SHOWN),

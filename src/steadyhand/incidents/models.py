@@ -80,6 +80,9 @@ class Incident(VersionedModel):
     source_key = models.CharField(max_length=120, blank=True)
     # The source's own force level label (e.g. Seattle "Level 2"), kept next to ours.
     source_force_level = models.CharField(max_length=40, blank=True)
+    # What the last import of this record wrote (a hash of it): a re-import leaves a record
+    # whose source has not changed untouched, people and timeline included.
+    source_fingerprint = models.CharField(max_length=32, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,

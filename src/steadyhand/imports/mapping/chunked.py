@@ -40,8 +40,11 @@ class ChunkedWriter(ABC, Generic[C, R]):
         self.ctx = ctx
         self.chunk_size = chunk_size
         self.on_chunk = on_chunk
-        self.created = self.updated = self.unchanged = 0
+        # kept: changed at the source but left as it was (a target says why; see its writer).
+        self.created = self.updated = self.unchanged = self.kept = 0
         self._buffer: list[R] = []
+        self._kept_in_chunk = 0
+        self.kept_names: list[str] = []  # how the user knows the kept records (case numbers)
 
     def prepare(self, record: Any) -> R:
         """``record`` as this writer buffers it; the record itself unless a writer says more."""
@@ -58,7 +61,10 @@ class ChunkedWriter(ABC, Generic[C, R]):
 
     def finish(self) -> dict[str, int]:
         self.flush()
-        return {"created": self.created, "updated": self.updated, "unchanged": self.unchanged}
+        return {
+            "created": self.created, "updated": self.updated, "unchanged": self.unchanged,
+            "kept": self.kept,
+        }  # fmt: skip
 
     def flush(self) -> None:
         records, self._buffer = self._buffer, []
@@ -75,11 +81,18 @@ class ChunkedWriter(ABC, Generic[C, R]):
         changed = self._write(records, new, old, existing)
         self.created += len(new)
         self.updated += changed
-        self.unchanged += len(old) - changed
+        self.unchanged += len(old) - changed - self._kept_in_chunk
+        self._kept_in_chunk = 0
         if self.on_chunk is not None:
             self.on_chunk(len(records))
 
     @abstractmethod
     def _write(self, records: list[R], new: list[R], old: list[R], existing: dict[str, int]) -> int:
-        """Create ``new``, update ``old`` (ids in ``existing``), write every record's children;
-        return how many of ``old`` actually changed."""
+        """Create ``new``, update ``old`` (ids in ``existing``), write their children; return
+        how many of ``old`` were changed (``keep`` counts those changed but kept)."""
+
+    def keep(self, names: list[str]) -> None:
+        """Count these records of the chunk as changed at the source but kept as they were."""
+        self.kept += len(names)
+        self._kept_in_chunk += len(names)
+        self.kept_names.extend(names)

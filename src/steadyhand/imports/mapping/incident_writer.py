@@ -11,11 +11,12 @@ reading thread), and ``add`` writes prepared records a chunk at a time, filling 
 the database hands out.
 """
 
+import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC
 from operator import itemgetter
-from typing import Any
+from typing import Any, cast
 
 from django.db import connection
 from django.db.models import F, Model
@@ -39,7 +40,14 @@ INCIDENT_FIELDS = (
     "subject_injured", "officer_injured", "arrest_made", "subject_hospitalised", "resolution",
     "de_escalation_attempted", "source_force_level",
 )  # fmt: skip
-UPDATE_FIELDS = (*tuple(f for f in INCIDENT_FIELDS if f != "case_number"), "version", "updated_at")
+UPDATE_FIELDS = (
+    *(f for f in INCIDENT_FIELDS if f != "case_number"),
+    "source_fingerprint", "version", "updated_at",
+)  # fmt: skip
+# Raise when what an import writes for a record changes, so that re-imports write it again.
+FINGERPRINT_VERSION = 1
+NOT_FINGERPRINTED = frozenset({"case_number", "created_by_id", "source_fingerprint"})
+CHILDREN = (TimelineEvent, Involvement, Subject)  # in the order they can be deleted
 
 
 @dataclass
@@ -62,13 +70,14 @@ class PreparedIncident:
     ``event_refs`` says, per event, which of the record's involvements and subjects it names.
     """
 
-    __slots__ = ("event_refs", "events", "incident", "involvements", "occurred_at", "source_key",
-                 "subjects")  # fmt: skip
+    __slots__ = ("event_refs", "events", "incident", "incident_row", "involvements",
+                 "occurred_at", "source_key", "subjects")  # fmt: skip
 
     def __init__(self, record: IncidentRecord, incident: dict[str, Any]) -> None:
         self.source_key = record.source_key
         self.occurred_at = record.occurred_at
-        self.incident = incident
+        self.incident = incident  # attname -> value: what a re-import updates
+        self.incident_row: list[Any] = []  # the same as a row, to insert
         self.involvements: list[list[Any]] = []
         self.subjects: list[list[Any]] = []
         self.events: list[list[Any]] = []
@@ -78,7 +87,7 @@ class PreparedIncident:
 class CopyShape:
     """A model's columns (all but the id) in table order, with each column's default."""
 
-    def __init__(self, model: type[Model]) -> None:
+    def __init__(self, model: type[Model], unhashed: frozenset[str] = frozenset()) -> None:
         self.model = model
         self.fields = [f for f in model._meta.concrete_fields if f.primary_key is False]
         self.attnames = [f.attname for f in self.fields]
@@ -91,11 +100,22 @@ class CopyShape:
             else:  # the field's default; "" for text fields without one, else None
                 self.defaults[f.attname] = f.get_default()
         self._values_of = itemgetter(*self.attnames)
+        # The columns a row's content is compared on: not when it was written, nor ``unhashed``.
+        left_out = {
+            i for i, f in enumerate(self.fields)
+            if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
+            or f.attname in unhashed
+        }  # fmt: skip
+        self._content_of = itemgetter(*(i for i in range(len(self.fields)) if i not in left_out))
 
     def row(self, values: dict[str, Any]) -> list[Any]:
         """``values`` (attname → value) as a row, defaults filled in: C-level dict merging and
         ``itemgetter`` rather than a Python loop over every field of every row."""
         return list(self._values_of({**self.defaults, **values}))
+
+    def content(self, row: list[Any]) -> tuple[Any, ...]:
+        content: tuple[Any, ...] = self._content_of(row)
+        return content
 
 
 class IncidentWriter(ChunkedWriter[WriteContext, PreparedIncident]):
@@ -106,7 +126,8 @@ class IncidentWriter(ChunkedWriter[WriteContext, PreparedIncident]):
         on_chunk: Callable[[int], None] | None = None,
     ) -> None:  # fmt: skip
         super().__init__(ctx, chunk_size, on_chunk)
-        self.incidents = CopyShape(Incident)
+        self.incidents = CopyShape(Incident, unhashed=NOT_FINGERPRINTED)
+        self._fingerprint_at = self.incidents.position["source_fingerprint"]
         self.involvements = CopyShape(Involvement)
         self.subjects = CopyShape(Subject)
         self.events = CopyShape(TimelineEvent)
@@ -120,7 +141,28 @@ class IncidentWriter(ChunkedWriter[WriteContext, PreparedIncident]):
 
     def prepare(self, record: IncidentRecord) -> PreparedIncident:
         """The record's rows as column values. Pure: safe outside the loading thread."""
+        prepared = self._prepare_rows(record)
+        fingerprint = self._fingerprint(prepared)
+        prepared.incident["source_fingerprint"] = fingerprint
+        prepared.incident_row[self._fingerprint_at] = fingerprint
+        return prepared
+
+    def _fingerprint(self, prepared: PreparedIncident) -> str:
+        """A hash of everything the import writes for this record, except what is not the
+        source's (who loaded it, when; the case number, kept from the first import)."""
+        content = (
+            FINGERPRINT_VERSION,
+            self.incidents.content(prepared.incident_row),
+            [self.involvements.content(row) for row in prepared.involvements],
+            [self.subjects.content(row) for row in prepared.subjects],
+            [self.events.content(row) for row in prepared.events],
+            prepared.event_refs,
+        )
+        return hashlib.blake2b(repr(content).encode(), digest_size=16).hexdigest()
+
+    def _prepare_rows(self, record: IncidentRecord) -> PreparedIncident:
         prepared = PreparedIncident(record, self._incident_values(record))
+        prepared.incident_row = self.incidents.row(prepared.incident)
         members = self.ctx.member_ids
         officers: dict[str, int] = {}
         for o in record.officers:
@@ -196,45 +238,57 @@ class IncidentWriter(ChunkedWriter[WriteContext, PreparedIncident]):
         existing: dict[str, int],
     ) -> int:
         self._refuse_case_number_clash(new)
-        created = insert_rows(self.incidents, [self.incidents.row(r.incident) for r in new])
+        created = insert_rows(self.incidents, [r.incident_row for r in new])
         ids = {r.source_key: pk for r, pk in zip(new, created, strict=True)}
-        changed = 0
-        if old:
-            old_ids = [existing[r.source_key] for r in old]
-            changed = self._update(old, existing)
+        changed = self._changed(old, existing)
+        if changed:
+            changed_ids = [existing[r.source_key] for r in changed]
+            self._update(changed, existing)
             # The source is the truth for what it records: replace people and timeline.
-            TimelineEvent.objects.filter(incident_id__in=old_ids).delete()
-            Involvement.objects.filter(incident_id__in=old_ids).delete()
-            Subject.objects.filter(incident_id__in=old_ids).delete()
-            ids.update({r.source_key: existing[r.source_key] for r in old})
-        self._children(records, ids)
-        return changed
+            _delete_children(changed_ids)
+            ids.update({r.source_key: existing[r.source_key] for r in changed})
+        self._children([*new, *changed], ids)
+        return len(changed)
 
-    def _update(self, old: list[PreparedIncident], existing: dict[str, int]) -> int:
-        """Update the incidents whose fields the source changed; returns how many.
+    def _changed(
+        self, old: list[PreparedIncident], existing: dict[str, int]
+    ) -> list[PreparedIncident]:
+        """The records of ``old`` whose source changed since they were last imported, less
+        those other records now refer to (counted as kept, by case number).
 
-        Re-importing an unchanged file is the common case and writes no incident row (their
-        people and timeline are still replaced). ``bulk_update`` builds one CASE per field, so
-        it runs only on the changed rows, in modest batches.
+        Re-importing an unchanged file is the common case and writes nothing. A changed record
+        has its people and timeline replaced, which would take with them what refers to them
+        (a statement on an involvement, a review's note on an event): such a record is left
+        as it was, for someone to correct by hand.
         """
-        fields = [f for f in UPDATE_FIELDS if f not in ("version", "updated_at")]
-        current = {
-            row["id"]: row
-            for row in Incident.objects.filter(pk__in=existing.values()).values("id", *fields)
+        if not old:
+            return []
+        stored = {
+            pk: (fingerprint, case_number)
+            for pk, fingerprint, case_number in Incident.objects.filter(
+                pk__in=[existing[r.source_key] for r in old]
+            ).values_list("id", "source_fingerprint", "case_number")
         }
+        differ = [
+            r for r in old if stored[existing[r.source_key]][0] != r.incident["source_fingerprint"]
+        ]
+        referred = _referred_to([existing[r.source_key] for r in differ])
+        if referred:
+            self.keep(sorted(stored[pk][1] for pk in referred))
+        return [r for r in differ if existing[r.source_key] not in referred]
+
+    def _update(self, changed: list[PreparedIncident], existing: dict[str, int]) -> None:
+        """Write the new fields of ``changed`` incidents (``version`` rises). ``bulk_update``
+        builds one CASE per field: modest batches."""
         now = timezone.now()
         objs = []
-        for r in old:
+        for r in changed:
             obj = Incident(**r.incident)
             obj.pk = existing[r.source_key]
-            if all(current[obj.pk][f] == getattr(obj, f) for f in fields):
-                continue
             obj.version = F("version") + 1
             obj.updated_at = now
             objs.append(obj)
-        if objs:
-            Incident.objects.bulk_update(objs, UPDATE_FIELDS, batch_size=200)
-        return len(objs)
+        Incident.objects.bulk_update(objs, UPDATE_FIELDS, batch_size=200)
 
     def _refuse_case_number_clash(self, new: list[PreparedIncident]) -> None:
         numbers = [r.incident["case_number"] for r in new]
@@ -320,6 +374,43 @@ class IncidentWriter(ChunkedWriter[WriteContext, PreparedIncident]):
             first_involvement += len(r.involvements)
             first_subject += len(r.subjects)
         insert_rows(self.events, events, want_ids=False)
+
+
+def _referred_to(incident_ids: list[int]) -> set[int]:
+    """Those of ``incident_ids`` whose people or events a record of another kind refers to.
+
+    Asked of the models themselves, so a model added later that points at an event or an
+    involvement is covered without changing this.
+    """
+    found: set[int] = set()
+    if not incident_ids:
+        return found
+    own = {Incident, *CHILDREN}
+    for child in CHILDREN:
+        for relation in child._meta.related_objects:
+            referrer = cast(type[Model], relation.related_model)
+            if referrer in own:
+                continue
+            incident = f"{relation.field.name}__incident_id"
+            found.update(
+                referrer._base_manager.filter(**{f"{incident}__in": incident_ids}).values_list(
+                    incident, flat=True
+                )
+            )
+    return found
+
+
+def _delete_children(incident_ids: list[int]) -> None:
+    """Delete these incidents' people and timeline. In SQL: the ORM's delete would load every
+    row to look for records that cascade, and ``_referred_to`` has just found there are none."""
+    quote = connection.ops.quote_name
+    placeholders = ", ".join(["%s"] * len(incident_ids))
+    with connection.cursor() as cursor:
+        for model in CHILDREN:
+            cursor.execute(
+                f"DELETE FROM {quote(model._meta.db_table)} WHERE incident_id IN ({placeholders})",
+                incident_ids,
+            )
 
 
 def insert_rows(shape: CopyShape, rows: list[list[Any]], *, want_ids: bool = True) -> list[int]:

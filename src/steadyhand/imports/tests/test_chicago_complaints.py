@@ -198,11 +198,11 @@ def test_loading_the_excerpt_twice_updates_instead_of_duplicating(
 ) -> None:
     a = small_agency
 
-    assert _load(a.agency.pk, EXCERPT) == {"created": 26, "updated": 0, "unchanged": 0}
+    assert _load(a.agency.pk, EXCERPT) == {"created": 26, "updated": 0, "unchanged": 0, "kept": 0}
     changed = Complaint.objects.get(agency=a.agency, reference="CR-258960")
     changed.location = "typed over by hand"
     changed.save()
-    assert _load(a.agency.pk, EXCERPT) == {"created": 0, "updated": 1, "unchanged": 25}
+    assert _load(a.agency.pk, EXCERPT) == {"created": 0, "updated": 1, "unchanged": 25, "kept": 0}
 
     complaints = Complaint.objects.filter(agency=a.agency, source="import:chicago_complaints")
     assert complaints.count() == 26
@@ -249,7 +249,7 @@ def test_a_file_set_with_problems_loads_nothing_unless_asked_for_the_valid_compl
     assert not Allegation.objects.filter(complaint__agency=a.agency).exists()
 
     report, counts = _load_files(a.agency.pk, EXCERPT, valid_only=True)
-    assert counts == {"created": 26, "updated": 0, "unchanged": 0}
+    assert counts == {"created": 26, "updated": 0, "unchanged": 0, "kept": 0}
     assert report.summary()["rejected_rows"] == 5
 
 
@@ -310,7 +310,7 @@ def test_the_real_complaint_files_load(small_agency: SmallAgency) -> None:
     a = small_agency
 
     _report, counts = _load_files(a.agency.pk, REAL, valid_only=True)
-    assert counts == {"created": 49052, "updated": 0, "unchanged": 0}
+    assert counts == {"created": 49052, "updated": 0, "unchanged": 0, "kept": 0}
     complaints = Complaint.objects.filter(agency=a.agency)
     assert Allegation.objects.filter(complaint__in=complaints).count() == 99961
     assert Complainant.objects.filter(complaint__in=complaints).count() == 52317 + 63966

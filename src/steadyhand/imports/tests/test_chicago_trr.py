@@ -226,8 +226,8 @@ def test_loading_the_excerpt_twice_updates_instead_of_duplicating(
         run(mapping, _sources(EXCERPT), context=_Context(), today=TODAY, on_record=writer.add)
         return writer.finish()
 
-    assert load() == {"created": 24, "updated": 0, "unchanged": 0}
-    assert load() == {"created": 0, "updated": 0, "unchanged": 24}
+    assert load() == {"created": 24, "updated": 0, "unchanged": 0, "kept": 0}
+    assert load() == {"created": 0, "updated": 0, "unchanged": 24, "kept": 0}
 
     incidents = Incident.objects.filter(agency=a.agency, source="import:chicago_trr")
     assert incidents.count() == 24
@@ -306,7 +306,7 @@ def test_the_real_trr_files_load(small_agency: SmallAgency) -> None:
     )
     run(mapping, _sources(REAL), context=_Context(), today=TODAY, on_record=writer.add)
 
-    assert writer.finish() == {"created": 9331, "updated": 0, "unchanged": 0}
+    assert writer.finish() == {"created": 9331, "updated": 0, "unchanged": 0, "kept": 0}
     incidents = Incident.objects.filter(agency=a.agency)
     assert TimelineEvent.objects.filter(incident__in=incidents).count() == 86517
     assert Involvement.objects.filter(incident__in=incidents).count() == 9338

@@ -87,3 +87,48 @@ def test_another_agencys_batch_is_not_found(
     )
     assert response.status_code == 404
     assert Incident.objects.count() == 0
+
+
+def test_a_re_import_keeps_what_others_refer_to_and_names_it_on_the_page(
+    small_agency: SmallAgency,
+) -> None:
+    """An officer's statement on an imported incident survives a re-import of a corrected
+    source file; the incident is kept as it was and the page says which one to correct."""
+    from steadyhand.audit.models import AuditEvent
+    from steadyhand.incidents.models import Statement
+
+    client = _client(small_agency)
+    original = excerpt_paths("seattle")[0].read_text(encoding="utf-8")
+
+    def load(text: str) -> ImportBatch:
+        upload = SimpleUploadedFile("Use_Of_Force.csv", text.encode(), content_type="text/csv")
+        client.post(reverse("incident_imports:upload"), {"mapping": "seattle", "uploads": [upload]})
+        batch = ImportBatch.objects.latest("pk")
+        client.post(reverse("incident_imports:load", args=[batch.pk]), {"load_mode": LoadMode.ALL})
+        batch.refresh_from_db()
+        assert batch.status == BatchStatus.LOADED, batch.failure
+        return batch
+
+    load(original)
+    incidents = Incident.objects.filter(source="import:seattle").order_by("case_number")
+    referred, other = incidents[0], incidents[1]
+    statement = Statement.objects.create(
+        involvement=referred.involvements.first(), text="my account"
+    )
+    # The source corrects every row's level: every incident changed.
+    batch = load(original.replace("Level 1 - Use of Force", "Level 2 - Use of Force"))
+
+    assert batch.options["kept"] == [referred.case_number]
+    assert batch.options["loaded"]["kept"] == 1
+    assert batch.update_count == incidents.count() - 1
+    statement.refresh_from_db()
+    assert statement.involvement.incident_id == referred.pk
+    referred.refresh_from_db()
+    other.refresh_from_db()
+    assert referred.source_force_level == "Level 1 - Use of Force"
+    assert other.source_force_level.startswith("Level 2")
+    event = AuditEvent.objects.filter(action="import.load").latest("seq")
+    assert event.changes["kept"] == [None, 1]
+    html = client.get(reverse("incident_imports:detail", args=[batch.pk])).content.decode()
+    assert "changed at the source but was kept as it was" in html
+    assert f"<code>{referred.case_number}</code>" in html

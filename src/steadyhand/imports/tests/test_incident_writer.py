@@ -88,9 +88,92 @@ def test_events_point_at_their_own_incidents_people_in_every_chunk(
     ]  # fmt: skip
     assert third.involvements.count() == 3
 
-    # Re-imported in other chunks, people and events are replaced and linked the same way.
+    # Re-imported in other chunks: nothing changed, nothing is written.
     assert _load(small_agency, [_record(n) for n in range(4)], 3) == {
-        "created": 0, "updated": 0, "unchanged": 4,
+        "created": 0, "updated": 0, "unchanged": 4, "kept": 0,
     }  # fmt: skip
     assert _links(small_agency.agency.pk) == expected
     assert TimelineEvent.objects.filter(incident__agency=small_agency.agency).count() == 16
+
+    # Every record changed at the source, in chunks of another size: rewritten, same links.
+    changed = [_record(n) for n in range(4)]
+    for record in changed:
+        record.call_type = "disturbance"
+    assert _load(small_agency, changed, 3)["updated"] == 4
+    assert _links(small_agency.agency.pk) == expected
+    assert TimelineEvent.objects.filter(incident__agency=small_agency.agency).count() == 16
+
+
+def _writer(a: SmallAgency) -> IncidentWriter:
+    return IncidentWriter(WriteContext(a.agency.pk, "import:test", a.root.pk, {}, None, None))
+
+
+def _ids(agency_id: int) -> dict[str, tuple[int, int, list[int]]]:
+    """Per case number: the incident's version, its row's id, and its events' ids."""
+    return {
+        i.case_number: (i.version, i.pk, sorted(i.events.values_list("pk", flat=True)))
+        for i in Incident.objects.filter(agency_id=agency_id)
+    }
+
+
+def test_re_importing_an_unchanged_source_writes_nothing(small_agency: SmallAgency) -> None:
+    records = [_record(n) for n in range(3)]
+    _load(small_agency, records, 2)
+    before = _ids(small_agency.agency.pk)
+    stamps = set(TimelineEvent.objects.values_list("created_at", flat=True))
+
+    assert _load(small_agency, [_record(n) for n in range(3)], 2)["unchanged"] == 3
+
+    assert _ids(small_agency.agency.pk) == before  # same versions, same event rows
+    assert set(TimelineEvent.objects.values_list("created_at", flat=True)) == stamps
+
+
+def test_a_changed_timeline_is_replaced_and_the_incident_version_rises(
+    small_agency: SmallAgency,
+) -> None:
+    _load(small_agency, [_record(n) for n in range(3)], 5)
+    before = _ids(small_agency.agency.pk)
+    changed = _record(1)
+    changed.events[1].code = "strike"  # the source corrected one action
+    moved = _record(2)
+    moved.district = "South"  # only a field of the incident
+
+    counts = _load(small_agency, [_record(0), changed, moved], 5)
+
+    assert counts == {"created": 0, "updated": 2, "unchanged": 1, "kept": 0}
+    after = _ids(small_agency.agency.pk)
+    assert after["W-0"] == before["W-0"]
+    assert after["W-1"][0] == before["W-1"][0] + 1
+    assert set(after["W-1"][2]).isdisjoint(before["W-1"][2])  # a new timeline
+    assert _links(small_agency.agency.pk)["W-1"][1] == ("strike", "o1-0", None, "s1-1")
+    assert Incident.objects.get(case_number="W-2").district == "South"
+
+
+def test_a_changed_record_that_others_refer_to_is_kept_as_it_was(
+    small_agency: SmallAgency,
+) -> None:
+    """A statement on an imported officer's involvement must survive a re-import that would
+    have replaced the involvement (the cascade would have deleted it without a word)."""
+    from steadyhand.incidents.models import Statement
+
+    _load(small_agency, [_record(n) for n in range(3)], 5)
+    referred = Incident.objects.get(case_number="W-1")
+    statement = Statement.objects.create(
+        involvement=referred.involvements.get(external_id="o1-0"), text="what I saw"
+    )
+    before = _ids(small_agency.agency.pk)
+    changed = [_record(n) for n in range(3)]
+    for record in changed:
+        record.events[0].code = "on_scene"
+
+    writer = _writer(small_agency)
+    for record in changed:
+        writer.add(record)
+
+    assert writer.finish() == {"created": 0, "updated": 2, "unchanged": 0, "kept": 1}
+    assert writer.kept_names == ["W-1"]
+    statement.refresh_from_db()
+    assert statement.text == "what I saw"
+    assert _ids(small_agency.agency.pk)["W-1"] == before["W-1"]  # untouched, fields included
+    assert _links(small_agency.agency.pk)["W-1"][0][0] == "arrival"
+    assert _links(small_agency.agency.pk)["W-0"][0][0] == "on_scene"
