@@ -16,10 +16,10 @@ from hypothesis import strategies as st
 import steadyhand.imports
 from steadyhand.core.errors import SteadyhandError
 from steadyhand.core.testing import SmallAgency
-from steadyhand.imports.incident_selectors import ImportContext
 from steadyhand.imports.mapping.engine import Report, run
 from steadyhand.imports.mapping.format import FileSpec, Mapping, load_mapping, shipped_mapping_names
 from steadyhand.imports.mapping.reader import FileSource
+from steadyhand.imports.mapping_context import ImportContext
 from steadyhand.imports.roster import RowError
 from tests.hostile.support import (
     DB,

@@ -14,7 +14,6 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import steadyhand.imports
-from steadyhand.imports.incident_selectors import ImportContext
 from steadyhand.imports.mapping.engine import Report, run
 from steadyhand.imports.mapping.format import (
     SHIPPED_DIR,
@@ -25,6 +24,7 @@ from steadyhand.imports.mapping.format import (
     shipped_mapping_names,
 )
 from steadyhand.imports.mapping.reader import FileSource
+from steadyhand.imports.mapping_context import ImportContext
 from tests.hostile.support import FAST, assert_clear, mutated_document
 
 LABEL = "hostile.toml"

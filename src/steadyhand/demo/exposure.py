@@ -9,7 +9,7 @@ the recorded arrests plus some made without a report, so rates move with the enc
 import random
 from zoneinfo import ZoneInfo
 
-from django.db.models import Count, Q
+from django.db.models import Count, DateField, Q
 from django.db.models.functions import TruncMonth
 
 from steadyhand.access.actor import Actor
@@ -27,7 +27,11 @@ def build_exposure_and_statistics(*, agency: Agency, actor: Actor, seed: int) ->
     rng = random.Random(seed)
     monthly = (
         Incident.objects.filter(agency=agency)
-        .annotate(month=TruncMonth("occurred_at", tzinfo=ZoneInfo(agency.timezone)))
+        .annotate(
+            month=TruncMonth(
+                "occurred_at", output_field=DateField(), tzinfo=ZoneInfo(agency.timezone)
+            )
+        )
         .values("unit__code", "month")
         .annotate(encounters=Count("id"), arrests=Count("id", filter=Q(arrest_made=True)))
         .order_by("unit__code", "month")
@@ -35,7 +39,7 @@ def build_exposure_and_statistics(*, agency: Agency, actor: Actor, seed: int) ->
     rows = [
         ExposureRow(
             line=number,
-            month=m["month"].date() if hasattr(m["month"], "date") else m["month"],
+            month=m["month"],
             unit_code=m["unit__code"],
             district="",
             calls=m["encounters"] * CALLS_PER_ENCOUNTER + rng.randint(0, m["encounters"]),

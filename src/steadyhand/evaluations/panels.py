@@ -21,7 +21,7 @@ from django.db.models.functions import TruncMonth
 from steadyhand.agencies.models import Agency
 from steadyhand.complaints.models import Allegation, Complaint
 from steadyhand.evaluations.models import Outcome, UnitOfAnalysis
-from steadyhand.incidents.models import Incident, IncidentStatus, Involvement
+from steadyhand.incidents.models import FILED_STATUSES, Incident, Involvement
 from steadyhand.training.models import RolloutPlan, WaveAssignment
 from steadyhand.training.selectors.rollouts import wave_schedule
 from steadyhand.vocabulary import ForceLevel
@@ -194,7 +194,7 @@ def _counts(
                 _incident_filter(outcome),
                 agency_id=agency_id,
                 unit_id__in=ids,
-                status=IncidentStatus.SUBMITTED,
+                status__in=FILED_STATUSES,
                 occurred_at__gte=start,
                 occurred_at__lt=end,
             )
@@ -208,7 +208,7 @@ def _counts(
             _incident_filter(outcome, prefix="incident__"),
             incident__agency_id=agency_id,
             member_id__in=ids,
-            incident__status=IncidentStatus.SUBMITTED,
+            incident__status__in=FILED_STATUSES,
             incident__occurred_at__gte=start,
             incident__occurred_at__lt=end,
         )
@@ -243,7 +243,7 @@ def agency_series(
             Incident.objects.filter(
                 _incident_filter(outcome),
                 agency_id=agency.pk,
-                status=IncidentStatus.SUBMITTED,
+                status__in=FILED_STATUSES,
                 occurred_at__gte=start,
                 occurred_at__lt=end,
             )
@@ -267,9 +267,9 @@ def first_data_month(*, agency_id: int, outcome: str) -> int | None:
     if outcome == Outcome.COMPLAINTS:
         first = Complaint.objects.filter(agency_id=agency_id).aggregate(m=Min("received_at"))["m"]
     else:
-        first = Incident.objects.filter(
-            agency_id=agency_id, status=IncidentStatus.SUBMITTED
-        ).aggregate(m=Min("occurred_at"))["m"]
+        first = Incident.objects.filter(agency_id=agency_id, status__in=FILED_STATUSES).aggregate(
+            m=Min("occurred_at")
+        )["m"]
     if first is None:
         return None
     tz = ZoneInfo(Agency.objects.get(pk=agency_id).timezone)

@@ -100,6 +100,30 @@ def batch_load_or_mark_failed(
         raise
 
 
+def batch_recheck(
+    *, actor: Actor, batch: ImportBatch, action: str, start_check: Callable[..., Any]
+) -> ImportBatch:
+    """Check a staged batch again (e.g. after adding the units, members or course its rows
+    refer to): back to "uploaded", audited, and ``start_check(actor=, batch=)`` called.
+
+    The caller holds a transaction and has locked ``batch`` (``select_for_update``).
+    """
+    ensure(actor, action, batch)
+    if not batch.can_revalidate:
+        raise ConflictError(
+            f"This import is {batch.get_status_display().lower()}; only a checked or failed "
+            "import, or one whose job has ended, can be checked again."
+        )
+    old = batch.status
+    batch.status = BatchStatus.UPLOADED
+    batch.save(update_fields=["status", "updated_at"])
+    audit_record(
+        actor=actor, action="import.recheck", obj=batch, changes={"status": [old, "uploaded"]}
+    )
+    start_check(actor=actor, batch=batch)
+    return batch
+
+
 def batch_start_job(
     *, actor: Actor, batch: ImportBatch, kind: str, title: str, detail_url: str, task: Any
 ) -> Job:

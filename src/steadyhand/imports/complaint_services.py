@@ -14,13 +14,13 @@ from django.db import transaction
 from steadyhand.access.actor import Actor
 from steadyhand.access.policy import ensure
 from steadyhand.audit.services import audit_record
-from steadyhand.imports.incident_selectors import import_context
 from steadyhand.imports.mapped_services import mapped_import_create
 from steadyhand.imports.mapped_targets import COMPLAINTS
 from steadyhand.imports.mapping.complaint_writer import complaint_files_load
 from steadyhand.imports.mapping.engine import Report
 from steadyhand.imports.mapping.format import load_mapping
 from steadyhand.imports.mapping.reader import FileSource
+from steadyhand.imports.mapping_context import import_context
 from steadyhand.imports.models import ImportBatch
 
 

@@ -15,7 +15,6 @@ import hashlib
 import io
 import zipfile
 from collections.abc import Sequence
-from datetime import datetime
 from pathlib import Path
 from typing import Any, BinaryIO, cast
 
@@ -30,17 +29,18 @@ from steadyhand.core.errors import ConflictError, InvalidInput
 from steadyhand.imports.batches import (
     batch_load_or_mark_failed,
     batch_mark_failed,
+    batch_recheck,
     batch_request_load,
     batch_start_job,
     check_loadable,
     clean_file_name,
 )
-from steadyhand.imports.incident_selectors import ImportContext, import_context
 from steadyhand.imports.mapped_targets import CHUNK, MappedTarget, target_of
 from steadyhand.imports.mapping.engine import Report, run
 from steadyhand.imports.mapping.format import Mapping, MappingError, load_mapping
 from steadyhand.imports.mapping.overlap import Emit, overlapped
 from steadyhand.imports.mapping.reader import FileSource
+from steadyhand.imports.mapping_context import ImportContext, import_context
 from steadyhand.imports.models import BatchStatus, ImportBatch, LoadMode
 from steadyhand.jobs.models import Job
 from steadyhand.jobs.services import ProgressCallback
@@ -341,11 +341,9 @@ def _load_atomic(
     ctx = import_context(actor=actor)
     mapping = _mapping_of(batch)
     writer = target.writer(mapping=mapping, ctx=ctx, created_by_id=actor.user_id)
-    months: set[datetime] = set()
 
     def write(prepared: list[Any]) -> None:
         for record in prepared:
-            months.add(target.month_of(record))
             writer.add_prepared(record)
 
     def read(emit: Emit, read_progress: ProgressCallback) -> tuple[Mapping, Report]:
@@ -366,8 +364,8 @@ def _load_atomic(
             "agency's units or the date changed); check the import again."
         )
     written = writer.finish()
-    # The monthly statistics of the months these records fall in refresh after the commit.
-    months_touched(actor.agency_id, months)
+    # The monthly statistics of the months the load changed refresh after the commit.
+    months_touched(actor.agency_id, writer.touched)
     old = batch.status
     batch.status = BatchStatus.LOADED
     batch.load_mode = mode
@@ -403,17 +401,6 @@ def _load_atomic(
 def mapped_import_recheck(*, actor: Actor, batch: ImportBatch) -> ImportBatch:
     """Check a staged file set again (e.g. after adding the units a district column maps to)."""
     batch = ImportBatch.objects.select_for_update().get(pk=batch.pk, agency_id=actor.agency_id)
-    ensure(actor, target_of(batch.kind).action, batch)
-    if not batch.can_revalidate:
-        raise ConflictError(
-            f"This import is {batch.get_status_display().lower()}; only a checked or failed "
-            "import, or one whose job has ended, can be checked again."
-        )
-    old = batch.status
-    batch.status = BatchStatus.UPLOADED
-    batch.save(update_fields=["status", "updated_at"])
-    audit_record(
-        actor=actor, action="import.recheck", obj=batch, changes={"status": [old, "uploaded"]}
+    return batch_recheck(
+        actor=actor, batch=batch, action=target_of(batch.kind).action, start_check=_start_check
     )
-    _start_check(actor=actor, batch=batch)
-    return batch

@@ -13,12 +13,12 @@ from typing import Any, Protocol
 from django.db.models import Model
 
 from steadyhand.complaints.models import Complaint
-from steadyhand.imports.incident_selectors import ImportContext, member_ids_by_badge
 from steadyhand.imports.mapping.complaint_writer import ComplaintWriteContext, ComplaintWriter
 from steadyhand.imports.mapping.format import Mapping
 from steadyhand.imports.mapping.incident_writer import IncidentWriter, WriteContext
 from steadyhand.imports.mapping.incidents import IncidentConfig
 from steadyhand.imports.mapping.keyed import existing_ids
+from steadyhand.imports.mapping_context import ImportContext, member_ids_by_badge
 from steadyhand.imports.models import ImportKind
 from steadyhand.incidents.models import Incident
 
@@ -27,6 +27,7 @@ CHUNK = 2000
 
 class RecordWriter(Protocol):
     kept_names: list[str]
+    touched: set[datetime]
 
     def prepare(self, record: Any) -> Any: ...
 
@@ -65,11 +66,6 @@ class MappedTarget:
         return ComplaintWriter(
             ComplaintWriteContext(ctx.agency_id, mapping.source, created_by_id), chunk_size=CHUNK
         )
-
-    def month_of(self, record: Any) -> datetime:
-        """When a record counts in the monthly statistics (``steadyhand.stats``)."""
-        when: datetime = record.occurred_at if self.name == "incidents" else record.received_at
-        return when
 
     def count_existing(self, *, agency_id: int, source: str, keys: list[str]) -> int:
         """How many of ``keys`` a load would update rather than create."""

@@ -21,6 +21,7 @@ from steadyhand.core.errors import ConflictError, InvalidInput, SteadyhandError
 from steadyhand.imports.batches import (
     batch_load_or_mark_failed,
     batch_mark_failed,
+    batch_recheck,
     batch_request_load,
     batch_start_job,
     check_loadable,
@@ -96,20 +97,7 @@ def _start_check(*, actor: Actor, batch: ImportBatch) -> Job:
 def roster_recheck(*, actor: Actor, batch: ImportBatch) -> ImportBatch:
     """Check a stored file again, e.g. after fixing units or members it referred to."""
     batch = ImportBatch.objects.select_for_update().get(pk=batch.pk, agency_id=actor.agency_id)
-    ensure(actor, "member.import", batch)
-    if not batch.can_revalidate:
-        raise ConflictError(
-            f"This import is {batch.get_status_display().lower()}; only a checked or failed "
-            "import, or one whose job has ended, can be checked again."
-        )
-    old = batch.status
-    batch.status = BatchStatus.UPLOADED
-    batch.save(update_fields=["status", "updated_at"])
-    audit_record(
-        actor=actor, action="import.recheck", obj=batch, changes={"status": [old, "uploaded"]}
-    )
-    _start_check(actor=actor, batch=batch)
-    return batch
+    return batch_recheck(actor=actor, batch=batch, action="member.import", start_check=_start_check)
 
 
 def roster_validate(

@@ -27,6 +27,7 @@ from steadyhand.core.errors import ConflictError, InvalidInput, SteadyhandError
 from steadyhand.imports.batches import (
     batch_load_or_mark_failed,
     batch_mark_failed,
+    batch_recheck,
     batch_request_load,
     batch_start_job,
     check_loadable,
@@ -146,21 +147,9 @@ def _lock(actor: Actor, batch: ImportBatch) -> ImportBatch:
 @transaction.atomic
 def training_recheck(*, actor: Actor, batch: ImportBatch) -> ImportBatch:
     """Check a stored file again, e.g. after adding the members or course it refers to."""
-    batch = _lock(actor, batch)
-    ensure(actor, "training.import", batch)
-    if not batch.can_revalidate:
-        raise ConflictError(
-            f"This import is {batch.get_status_display().lower()}; only a checked or failed "
-            "import, or one whose job has ended, can be checked again."
-        )
-    old = batch.status
-    batch.status = BatchStatus.UPLOADED
-    batch.save(update_fields=["status", "updated_at"])
-    audit_record(
-        actor=actor, action="import.recheck", obj=batch, changes={"status": [old, "uploaded"]}
+    return batch_recheck(
+        actor=actor, batch=_lock(actor, batch), action="training.import", start_check=_start_check
     )
-    _start_check(actor=actor, batch=batch)
-    return batch
 
 
 def _report(

@@ -6,7 +6,13 @@ from django.urls import reverse
 
 from steadyhand.access.actor import Actor
 from steadyhand.accounts.home import HomeItem, HomeSection
-from steadyhand.incidents.models import Incident, IncidentStatus, Involvement, StatementStatus
+from steadyhand.incidents.models import (
+    FILED_STATUSES,
+    Incident,
+    IncidentStatus,
+    Involvement,
+    StatementStatus,
+)
 
 LIMIT = 20
 
@@ -31,11 +37,12 @@ def _drafts(actor: Actor, member_id: int) -> HomeSection:
 
 
 def _statements_owed(actor: Actor, member_id: int) -> HomeSection:
-    # Owed once the report is submitted: no statement yet, or one still in draft.
+    # Owed once the report is filed (returned for correction too): no statement yet, or one
+    # still in draft.
     involvements = Involvement.objects.filter(
         member_id=member_id,
         incident__agency_id=actor.agency_id,
-        incident__status=IncidentStatus.SUBMITTED,
+        incident__status__in=FILED_STATUSES,
     ).filter(Q(statement__isnull=True) | Q(statement__status=StatementStatus.DRAFT))
     owed = Incident.objects.filter(pk__in=involvements.values("incident_id")).order_by(
         "-occurred_at"

@@ -34,6 +34,11 @@ class IncidentStatus(models.TextChoices):
     RETURNED = "returned", "Returned for correction"
 
 
+# Reports that were filed: what counts as an encounter that happened, in evaluations and the
+# monthly statistics alike. A report returned for correction still happened.
+FILED_STATUSES = (IncidentStatus.SUBMITTED, IncidentStatus.RETURNED)
+
+
 class Incident(VersionedModel):
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="incidents")
     case_number = models.CharField(max_length=40)

@@ -16,7 +16,7 @@ from django.db.models.functions import TruncMonth
 from steadyhand import vocabulary as v
 from steadyhand.agencies.models import Agency, Unit
 from steadyhand.complaints.models import Allegation, Complaint
-from steadyhand.incidents.models import Incident, IncidentStatus, Subject, TimelineEvent
+from steadyhand.incidents.models import FILED_STATUSES, Incident, Subject, TimelineEvent
 from steadyhand.recognition.evidence import NOT_ARMED, RESISTED
 from steadyhand.recognition.models import Nomination, NominationStatus
 from steadyhand.stats.models import MonthlyExposure
@@ -77,8 +77,8 @@ def _incidents(agency: Agency, months: list[date] | None, tz: ZoneInfo) -> Query
     # A report returned for correction still records an encounter that happened; only drafts,
     # which nobody has filed yet, stay out.
     return Incident.objects.filter(
-        _in_months("occurred_at", months, tz), agency_id=agency.pk
-    ).exclude(status=IncidentStatus.DRAFT)
+        _in_months("occurred_at", months, tz), agency_id=agency.pk, status__in=FILED_STATUSES
+    )
 
 
 def deescalation_q() -> Q:

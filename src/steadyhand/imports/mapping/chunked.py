@@ -9,11 +9,12 @@ counts every import reports.
 
 from abc import ABC, abstractmethod
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any, Generic, Protocol, TypeVar
 
 from django.db.models import Model
 
-from steadyhand.imports.mapping.keyed import existing_ids
+from steadyhand.imports.mapping.keyed import existing_rows
 
 
 class Keyed(Protocol):
@@ -33,6 +34,8 @@ class ChunkedWriter(ABC, Generic[C, R]):
     """Buffers records of one target and writes them ``chunk_size`` at a time."""
 
     model: type[Model]
+    # Columns of the stored records a writer compares with (``self.stored``, per chunk).
+    stored_columns: tuple[str, ...] = ()
 
     def __init__(
         self, ctx: C, chunk_size: int = 2000, on_chunk: Callable[[int], None] | None = None
@@ -45,6 +48,9 @@ class ChunkedWriter(ABC, Generic[C, R]):
         self._buffer: list[R] = []
         self._kept_in_chunk = 0
         self.kept_names: list[str] = []  # how the user knows the kept records (case numbers)
+        # When the records written fall: the months whose statistics the load changed.
+        self.touched: set[datetime] = set()
+        self.stored: dict[str, tuple[Any, ...]] = {}  # source_key -> stored_columns, this chunk
 
     def prepare(self, record: Any) -> R:
         """``record`` as this writer buffers it; the record itself unless a writer says more."""
@@ -70,12 +76,15 @@ class ChunkedWriter(ABC, Generic[C, R]):
         records, self._buffer = self._buffer, []
         if not records:
             return
-        existing = existing_ids(
+        rows = existing_rows(
             self.model,
             agency_id=self.ctx.agency_id,
             source=self.ctx.source,
             keys=[r.source_key for r in records],
+            columns=self.stored_columns,
         )
+        existing = {key: row[0] for key, row in rows.items()}
+        self.stored = {key: row[1:] for key, row in rows.items()}
         new = [r for r in records if r.source_key not in existing]
         old = [r for r in records if r.source_key in existing]
         changed = self._write(records, new, old, existing)

@@ -48,6 +48,8 @@ class ComplaintWriter(ChunkedWriter[ComplaintWriteContext, ComplaintRecord]):
         existing: dict[str, int],
     ) -> int:
         self._refuse_reference_clash(new)
+        # Every record's month: a re-import replaces every complaint's allegations.
+        self.touched.update(r.received_at for r in records)
         created = Complaint.objects.bulk_create(
             [self._complaint(r) for r in new], batch_size=self.chunk_size
         )

@@ -120,6 +120,7 @@ class CopyShape:
 
 class IncidentWriter(ChunkedWriter[WriteContext, PreparedIncident]):
     model = Incident
+    stored_columns = ("source_fingerprint", "case_number", "occurred_at")
 
     def __init__(
         self, ctx: WriteContext, chunk_size: int = 2000,
@@ -241,6 +242,7 @@ class IncidentWriter(ChunkedWriter[WriteContext, PreparedIncident]):
         created = insert_rows(self.incidents, [r.incident_row for r in new])
         ids = {r.source_key: pk for r, pk in zip(new, created, strict=True)}
         changed = self._changed(old, existing)
+        self.touched.update(r.occurred_at for r in [*new, *changed])
         if changed:
             changed_ids = [existing[r.source_key] for r in changed]
             self._update(changed, existing)
@@ -261,21 +263,16 @@ class IncidentWriter(ChunkedWriter[WriteContext, PreparedIncident]):
         (a statement on an involvement, a review's note on an event): such a record is left
         as it was, for someone to correct by hand.
         """
-        if not old:
-            return []
-        stored = {
-            pk: (fingerprint, case_number)
-            for pk, fingerprint, case_number in Incident.objects.filter(
-                pk__in=[existing[r.source_key] for r in old]
-            ).values_list("id", "source_fingerprint", "case_number")
-        }
-        differ = [
-            r for r in old if stored[existing[r.source_key]][0] != r.incident["source_fingerprint"]
-        ]
+        stored = self.stored
+        differ = [r for r in old if stored[r.source_key][0] != r.incident["source_fingerprint"]]
         referred = _referred_to([existing[r.source_key] for r in differ])
         if referred:
-            self.keep(sorted(stored[pk][1] for pk in referred))
-        return [r for r in differ if existing[r.source_key] not in referred]
+            self.keep(sorted(stored[r.source_key][1] for r in differ
+                             if existing[r.source_key] in referred))  # fmt: skip
+        changed = [r for r in differ if existing[r.source_key] not in referred]
+        # Both months change when the source moved a record from one to another.
+        self.touched.update(stored[r.source_key][2] for r in changed)
+        return changed
 
     def _update(self, changed: list[PreparedIncident], existing: dict[str, int]) -> None:
         """Write the new fields of ``changed`` incidents (``version`` rises). ``bulk_update``

@@ -6,7 +6,7 @@ tenth of a load's time). On PostgreSQL the keys go as ONE array parameter (``= A
 which the unique indexes on ``(agency, source, source_key)`` and ``(agency, case_number)``
 answer with index lookups. Other databases keep the ORM's ``__in``.
 
-Each key is looked up on its own (a correlated subquery over ``unnest`` of the array): a plain
+Each key is looked up on its own (a lateral subquery over ``unnest`` of the array): a plain
 ``source_key IN (…)`` let PostgreSQL scan all the agency's records once per chunk, since the
 natural-key index is partial (``WHERE source_key <> ''``, which it proves from a list only up to
 100 values) and, in the middle of a bulk load, the table's statistics still say it is nearly
@@ -15,6 +15,7 @@ whatever the statistics say.
 """
 
 from collections.abc import Sequence
+from typing import Any
 
 from django.db import connection
 from django.db.models import Model
@@ -24,25 +25,45 @@ def existing_ids(
     model: type[Model], *, agency_id: int, source: str, keys: Sequence[str]
 ) -> dict[str, int]:
     """``source_key -> id`` of the agency's records of ``source`` among ``keys``."""
+    rows = existing_rows(model, agency_id=agency_id, source=source, keys=keys)
+    return {key: row[0] for key, row in rows.items()}
+
+
+def existing_rows(
+    model: type[Model], *, agency_id: int, source: str, keys: Sequence[str],
+    columns: Sequence[str] = (),
+) -> dict[str, tuple[Any, ...]]:  # fmt: skip
+    """``source_key -> (id, *columns)`` of the agency's records of ``source`` among ``keys``."""
     if not keys:
         return {}
     if connection.vendor != "postgresql":
-        return dict(
-            model._default_manager.filter(
+        return {
+            key: tuple(rest)
+            for key, *rest in model._default_manager.filter(
                 agency_id=agency_id, source=source, source_key__in=list(keys)
             )
             .exclude(source_key="")
-            .values_list("source_key", "id")
-        )
-    table = connection.ops.quote_name(model._meta.db_table)
+            .values_list("source_key", "id", *columns)
+        }
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT k.key, (SELECT t.id FROM "
-            f"{table} t WHERE t.agency_id = %s AND t.source = %s AND t.source_key <> '' "
-            "AND t.source_key = k.key) FROM unnest(%s::text[]) AS k(key)",
-            [agency_id, source, list(keys)],
-        )
-        return {key: int(pk) for key, pk in cursor.fetchall() if pk is not None}
+        cursor.execute(existing_rows_sql(model, columns), [list(keys), agency_id, source])
+        return {key: tuple(rest) for key, *rest in cursor.fetchall()}
+
+
+def existing_rows_sql(model: type[Model], columns: Sequence[str] = ()) -> str:
+    """PostgreSQL: one probe of the natural-key index per key of the array parameter.
+
+    ``OFFSET 0`` keeps the lateral subquery a subquery: without it PostgreSQL may join the
+    array to all the agency's records of the source (a hash of every one of them, per chunk,
+    measured at 100 ms for 200,000 records against 8 ms for the probes).
+    """
+    quote = connection.ops.quote_name
+    wanted = ", ".join(f"t.{quote(c)}" for c in ("id", *columns))
+    return (
+        f"SELECT k.key, found.* FROM unnest(%s::text[]) AS k(key) CROSS JOIN LATERAL "
+        f"(SELECT {wanted} FROM {quote(model._meta.db_table)} t WHERE t.agency_id = %s "
+        "AND t.source = %s AND t.source_key <> '' AND t.source_key = k.key OFFSET 0) AS found"
+    )
 
 
 def first_taken(

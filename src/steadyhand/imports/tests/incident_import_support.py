@@ -6,10 +6,10 @@ from typing import Any
 
 import pytest
 
-from steadyhand.imports.incident_selectors import ImportContext
 from steadyhand.imports.mapping.engine import Report, run
 from steadyhand.imports.mapping.format import load_mapping
 from steadyhand.imports.mapping.reader import FileSource
+from steadyhand.imports.mapping_context import ImportContext
 
 PROJECT = Path(__file__).resolve().parents[4]
 REAL_DATA = PROJECT.parent / "shared" / "data" / "use-of-force"

@@ -199,7 +199,7 @@ def test_malformed_rows_are_reported_exactly_and_nothing_is_written(
 
 def incident_today(a: SmallAgency) -> str:
     from steadyhand.core.testing import system_actor
-    from steadyhand.imports.incident_selectors import import_context
+    from steadyhand.imports.mapping_context import import_context
 
     return import_context(actor=system_actor(a.agency)).today.isoformat()
 

@@ -177,3 +177,27 @@ def test_a_changed_record_that_others_refer_to_is_kept_as_it_was(
     assert _ids(small_agency.agency.pk)["W-1"] == before["W-1"]  # untouched, fields included
     assert _links(small_agency.agency.pk)["W-1"][0][0] == "arrival"
     assert _links(small_agency.agency.pk)["W-0"][0][0] == "on_scene"
+
+
+def test_only_the_months_a_load_changed_are_touched(small_agency: SmallAgency) -> None:
+    """The statistics refresh after a load covers the months of what it wrote: none for an
+    unchanged re-import; both months when the source moved an incident from one to another."""
+    writer = _writer(small_agency)
+    for n in range(3):
+        writer.add(_record(n))
+    writer.finish()
+    assert writer.touched == {_record(n).occurred_at for n in range(3)}
+
+    again = _writer(small_agency)
+    for n in range(3):
+        again.add(_record(n))
+    again.finish()
+    assert again.touched == set()
+
+    moved = _record(1)
+    moved.occurred_at = datetime(2024, 3, 5, 12, tzinfo=UTC)
+    third = _writer(small_agency)
+    for record in (_record(0), moved, _record(2)):
+        third.add(record)
+    assert third.finish()["updated"] == 1
+    assert third.touched == {_record(1).occurred_at, moved.occurred_at}

@@ -5,12 +5,12 @@ from typing import Any
 
 import pytest
 
-from steadyhand.imports.incident_selectors import ImportContext
 from steadyhand.imports.mapping.engine import Report, run
 from steadyhand.imports.mapping.format import load_mapping_text
 from steadyhand.imports.mapping.grouping import Grouper, ReopenedGroup
 from steadyhand.imports.mapping.incidents import IncidentRecord
 from steadyhand.imports.mapping.reader import FileSource
+from steadyhand.imports.mapping_context import ImportContext
 
 TODAY = date(2024, 6, 1)
 

@@ -72,10 +72,10 @@ def test_repeated_bad_cells_are_each_reported() -> None:
     rows is one problem per row, each with its own row number and the cell as written."""
     from datetime import date
 
-    from steadyhand.imports.incident_selectors import ImportContext
     from steadyhand.imports.mapping.engine import run
     from steadyhand.imports.mapping.format import load_mapping_text
     from steadyhand.imports.mapping.reader import FileSource
+    from steadyhand.imports.mapping_context import ImportContext
     from steadyhand.imports.tests.test_mapping_engine import MAPPING
 
     mapping = load_mapping_text(MAPPING, label="city.toml", default_name="city")

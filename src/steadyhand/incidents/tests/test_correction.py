@@ -307,3 +307,36 @@ def test_an_imported_record_is_answered_with_a_note_and_stays_submitted(chain: C
         correction="Corrected in the records system.",
     )  # fmt: skip
     assert review.status == ReviewStatus.OPEN
+
+
+# Still a filed report -------------------------------------------------------------------------
+
+
+def test_a_returned_report_still_counts_as_an_encounter_that_happened(chain: Chain) -> None:
+    """While its officer corrects it, the report stays in the evaluation's counts and its
+    statements stay owed: a return is not an un-filing."""
+    from zoneinfo import ZoneInfo
+
+    from steadyhand.agencies.models import Agency
+    from steadyhand.evaluations.models import Outcome
+    from steadyhand.evaluations.panels import first_data_month, month_index
+    from steadyhand.incidents.home import home_sections
+
+    agency_id = chain.officer.agency_id
+    assert not Incident.objects.filter(agency_id=agency_id).exists()
+    submitted = _submitted(chain)
+    owed_before = [[i.url for i in s.items] for s in home_sections(chain.officer)]
+    tz = ZoneInfo(Agency.objects.get(pk=agency_id).timezone)
+
+    returned = _returned_after(chain, submitted)
+
+    assert returned.status == IncidentStatus.RETURNED
+    assert first_data_month(agency_id=agency_id, outcome=Outcome.FORCE) == month_index(
+        returned.occurred_at.astimezone(tz)
+    )
+    assert [[i.url for i in s.items] for s in home_sections(chain.officer)] == owed_before
+
+
+def _returned_after(chain: Chain, incident: Incident) -> Incident:
+    _decide(chain.sergeant, incident, Decision.RETURN, "Say what warning was given.")
+    return fresh(incident)

@@ -1,4 +1,5 @@
-"""Reads that a check or load through a mapping needs: the agency's units, time zone, badges."""
+"""What a check or load through a mapping reads from the database first: the agency's units,
+time zone and badges (both targets, incidents and complaints, use it)."""
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
