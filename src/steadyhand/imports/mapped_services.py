@@ -346,13 +346,19 @@ def _load_atomic(
         for record in prepared:
             writer.add_prepared(record)
 
-    def read(emit: Emit, read_progress: ProgressCallback) -> tuple[Mapping, Report]:
+    # Everything the reader needs from the database is read here, before it starts.
+    sources = _batch_sources(batch)
+
+    def read(emit: Emit, read_progress: ProgressCallback) -> Report:
         def hand_over(record: Any) -> None:
             emit(writer.prepare(record))
 
-        return _engine_run(batch=batch, ctx=ctx, on_record=hand_over, progress=read_progress)
+        return run(
+            mapping, sources, context=ctx, today=ctx.today, on_record=hand_over,
+            progress=read_progress,
+        )  # fmt: skip
 
-    _mapping_used, report = overlapped(read, write, progress=progress)
+    report = overlapped(read, write, progress=progress)
     checked = batch.options.get("counts", {})
     summary = report.summary()
     if report.fatal or (mode == LoadMode.ALL and report.error_count):

@@ -1,9 +1,10 @@
 """Writing incident records in chunks: one query per model per chunk, never a save per row.
 
 Called inside the load's single transaction (``mapped_services``). Re-importing updates by
-the natural key ``(agency, source, source_key)``: an existing incident keeps its id and case
-number, its fields are updated (``version`` rises) and its people and timeline are replaced by
-the source's; a new key creates an incident.
+the natural key ``(agency, source, source_key)``: a new key creates an incident; an existing
+incident keeps its id and case number and, if the source changed it (its fingerprint differs),
+its fields are updated (``version`` rises) and its people and timeline are replaced by the
+source's, unless other records refer to them (then it is kept as it was, see ``_changed``).
 
 Work is split in two so that it can overlap with the database (``overlap``): ``prepare`` turns
 a record into the column values of its rows without touching the database (it runs in the
