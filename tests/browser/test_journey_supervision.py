@@ -103,9 +103,10 @@ def test_report_return_correction_approvals_aar_and_commendation(
     assert "Returned to the reporting officer" in sergeant.locator("main").inner_text()
     assert Incident.objects.get(pk=incident.pk).status == IncidentStatus.RETURNED
 
-    # The officer sees the reason on the report, adds the warning, and resubmits.
+    # The officer sees the reason on the report, adds the warning, and resubmits. (The home
+    # page also still asks for their statement on it: a returned report was filed.)
     officer.goto(f"{live_server.url}/")
-    click(officer, officer.get_by_role("link", name=f"Incident {case}"))
+    click(officer, officer.get_by_role("link", name=f"Incident {case}", exact=True))
     click(officer, officer.get_by_role("link", name="Correct the report"))
     assert REASON in officer.get_by_role("note").inner_text()
     click(
