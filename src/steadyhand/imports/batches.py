@@ -75,6 +75,25 @@ def batch_mark_failed(
     )
 
 
+def batch_check_or_mark_failed(
+    *, actor: Actor, batch: ImportBatch, action: str, check: Callable[[], ImportBatch]
+) -> ImportBatch:
+    """Run a kind's ``check`` of ``batch`` (read every row, store the report) after refusing
+    early without changing anything; if the check fails, the batch is marked failed with the
+    reason, so the user can fix the cause and check again."""
+    ensure(actor, action, batch)
+    try:
+        return check()
+    except Exception as exc:
+        batch_mark_failed(
+            actor=actor,
+            batch_id=batch.pk,
+            failure=f"The check stopped: {exc}",
+            from_status=(BatchStatus.UPLOADED,),
+        )
+        raise
+
+
 def batch_load_or_mark_failed(
     *,
     actor: Actor,

@@ -27,8 +27,8 @@ from steadyhand.access.policy import Scope, ensure
 from steadyhand.audit.services import audit_record
 from steadyhand.core.errors import ConflictError, InvalidInput
 from steadyhand.imports.batches import (
+    batch_check_or_mark_failed,
     batch_load_or_mark_failed,
-    batch_mark_failed,
     batch_recheck,
     batch_request_load,
     batch_start_job,
@@ -225,8 +225,8 @@ def mapped_import_check(
     event are written together at the end.
     """
     target = target_of(batch.kind)
-    ensure(actor, target.action, batch)
-    try:
+
+    def check() -> ImportBatch:
         ctx = import_context(actor=actor)
         keys: list[str] = []
         existing = 0
@@ -249,14 +249,8 @@ def mapped_import_check(
         return _store_check(
             actor=actor, batch_id=batch.pk, report=report, existing=existing, target=target
         )
-    except Exception as exc:
-        batch_mark_failed(
-            actor=actor,
-            batch_id=batch.pk,
-            failure=f"The check stopped: {exc}",
-            from_status=(BatchStatus.UPLOADED,),
-        )
-        raise
+
+    return batch_check_or_mark_failed(actor=actor, batch=batch, action=target.action, check=check)
 
 
 @transaction.atomic

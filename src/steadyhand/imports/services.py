@@ -19,8 +19,8 @@ from steadyhand.agencies.services import member_create, member_update
 from steadyhand.audit.services import audit_record
 from steadyhand.core.errors import ConflictError, InvalidInput, SteadyhandError
 from steadyhand.imports.batches import (
+    batch_check_or_mark_failed,
     batch_load_or_mark_failed,
-    batch_mark_failed,
     batch_recheck,
     batch_request_load,
     batch_start_job,
@@ -109,8 +109,8 @@ def roster_validate(
     report progress as they go (a page polling the job sees it); the report and its audit
     event are then written together in ``_roster_store_check``.
     """
-    ensure(actor, "member.import", batch)
-    try:
+
+    def check() -> ImportBatch:
         report = validate_roster(
             file_name=batch.file_name,
             content=bytes(batch.content),
@@ -118,14 +118,8 @@ def roster_validate(
             progress=progress,
         )
         return _roster_store_check(actor=actor, batch_id=batch.pk, report=report)
-    except Exception as exc:
-        batch_mark_failed(
-            actor=actor,
-            batch_id=batch.pk,
-            failure=f"The check stopped: {exc}",
-            from_status=(BatchStatus.UPLOADED,),
-        )
-        raise
+
+    return batch_check_or_mark_failed(actor=actor, batch=batch, action="member.import", check=check)
 
 
 @transaction.atomic

@@ -25,8 +25,8 @@ from steadyhand.agencies.models import Member
 from steadyhand.audit.services import audit_record
 from steadyhand.core.errors import ConflictError, InvalidInput, SteadyhandError
 from steadyhand.imports.batches import (
+    batch_check_or_mark_failed,
     batch_load_or_mark_failed,
-    batch_mark_failed,
     batch_recheck,
     batch_request_load,
     batch_start_job,
@@ -175,18 +175,14 @@ def training_validate(
     Not one transaction, like the roster check: reading and checking take no locks and report
     progress as they go; the report and its audit event are then written together.
     """
-    ensure(actor, "training.import", batch)
-    try:
+
+    def check() -> ImportBatch:
         report = _report(actor=actor, batch=batch, progress=progress)
         return _store_check(actor=actor, batch_id=batch.pk, report=report)
-    except Exception as exc:
-        batch_mark_failed(
-            actor=actor,
-            batch_id=batch.pk,
-            failure=f"The check stopped: {exc}",
-            from_status=(BatchStatus.UPLOADED,),
-        )
-        raise
+
+    return batch_check_or_mark_failed(
+        actor=actor, batch=batch, action="training.import", check=check
+    )
 
 
 @transaction.atomic
