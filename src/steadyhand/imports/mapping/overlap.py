@@ -1,14 +1,14 @@
 """Reading the next records while the database writes the last ones.
 
-A load spends about half its time in Python (reading, converting and building records, then
-formatting rows for ``COPY``) and half waiting for PostgreSQL (indexes, foreign-key checks).
-Done one after the other, each waits for the other. Here the reading runs in a thread and hands
+A load's time goes to Python (reading, converting and building records, then formatting rows
+for ``COPY``) and to PostgreSQL (indexes, foreign-key checks), in comparable parts. Done one
+after the other, each waits for the other. Here the reading runs in a thread and hands
 records over in batches through a short queue, while the calling thread (the one holding the
 database connection and the transaction) writes them: while it waits on the database it holds
 no GIL and the reader moves ahead.
 
 Each time the database answers, the writing thread must take the GIL back from the reader,
-which by default keeps it for up to 5 ms: many times per chunk, that added a third to a load.
+which by default keeps it for up to 5 ms: many times per chunk, that added a fifth to a load.
 While the two run, the interpreter's switch interval is shortened (``SWITCH_INTERVAL``).
 
 Only the calling thread touches the database: the reader must be pure (the mapping engine is),
@@ -25,7 +25,6 @@ from typing import Any, Generic, TypeVar
 
 from steadyhand.jobs.services import ProgressCallback
 
-T = TypeVar("T")
 R = TypeVar("R")
 
 Emit = Callable[[Any], None]
