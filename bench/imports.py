@@ -28,6 +28,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Any
 from unittest import mock
@@ -141,11 +142,14 @@ class Phase:
     database_cpu: float | None
 
 
-CPU: Cpu | None = None
+@cache
+def _cpu() -> Cpu:
+    """One per run: the backend's pid is asked once, on the bench's connection."""
+    return Cpu()
 
 
 def timed(fn: Callable[[], Any]) -> tuple[Phase, Any]:
-    cpu = CPU or Cpu()
+    cpu = _cpu()
     python_before, database_before = cpu.now()
     with PeakRss() as rss:
         start = time.perf_counter()
@@ -271,7 +275,6 @@ class Results:
 
 
 def main() -> None:
-    global CPU
     path = make_file()
     with test_database():
         from django.db import connection
@@ -290,7 +293,6 @@ def main() -> None:
             actor=Actor.system(agency_id=0, label="bench", roles=()), name="Bench PD", slug="bench"
         )
         actor = Actor.system(agency_id=agency.pk, label="bench", roles=(Role.ANALYST,))
-        CPU = Cpu()
         copy, copied = timed(lambda: _copy_baseline(path))
 
         # Each phase on its own (staged: the batch recorded and the files hashed; checked: every

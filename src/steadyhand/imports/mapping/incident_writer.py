@@ -85,6 +85,16 @@ class PreparedIncident:
         self.event_refs: list[tuple[int | None, int | None, int | None]] = []
 
 
+@dataclass(frozen=True)
+class CopyPlan:
+    """How rows of one table go to PostgreSQL: asked of the database once per load."""
+
+    sequence: str  # the id sequence, named once: ``nextval(pg_get_serial_sequence(…))`` looked
+    # it up in the catalogue again for every row
+    types: list[int]  # each column's type: a binary COPY must send exactly that type
+    copy_sql: str
+
+
 class CopyShape:
     """A model's columns (all but the id) in table order, with each column's default."""
 
@@ -108,6 +118,7 @@ class CopyShape:
             or f.attname in unhashed
         }  # fmt: skip
         self._content_of = itemgetter(*(i for i in range(len(self.fields)) if i not in left_out))
+        self._copy_plan: CopyPlan | None = None
 
     def row(self, values: dict[str, Any]) -> list[Any]:
         """``values`` (attname → value) as a row, defaults filled in: C-level dict merging and
@@ -117,6 +128,22 @@ class CopyShape:
     def content(self, row: list[Any]) -> tuple[Any, ...]:
         content: tuple[Any, ...] = self._content_of(row)
         return content
+
+    def copy_plan(self) -> CopyPlan:
+        """PostgreSQL only. Asked once per shape (a writer, so a load), not per chunk."""
+        if self._copy_plan is None:
+            quote = connection.ops.quote_name
+            table, pk_column = self.model._meta.db_table, self.model._meta.pk.column
+            columns = ", ".join([quote(pk_column), *(quote(f.column) for f in self.fields)])
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_get_serial_sequence(%s, %s)", [table, pk_column])
+                sequence = cursor.fetchone()[0]
+                cursor.execute(f"SELECT {columns} FROM {quote(table)} LIMIT 0")
+                types = [column.type_code for column in cursor.description]
+            self._copy_plan = CopyPlan(
+                sequence, types, f"COPY {quote(table)} ({columns}) FROM STDIN (FORMAT BINARY)"
+            )
+        return self._copy_plan
 
 
 class IncidentWriter(ChunkedWriter[WriteContext, PreparedIncident]):
@@ -428,24 +455,14 @@ def insert_rows(shape: CopyShape, rows: list[list[Any]], *, want_ids: bool = Tru
             [model(**dict(zip(names, row, strict=True))) for row in rows], batch_size=2000
         )
         return [o.pk for o in objs]
-    quote = connection.ops.quote_name
-    table, pk_column = model._meta.db_table, model._meta.pk.column
-    columns = ", ".join([quote(pk_column), *(quote(f.column) for f in shape.fields)])
+    plan = shape.copy_plan()
     with connection.cursor() as cursor:
-        # The sequence is named once: ``nextval(pg_get_serial_sequence(…))`` looked it up in
-        # the catalogue again for every row.
-        cursor.execute("SELECT pg_get_serial_sequence(%s, %s)", [table, pk_column])
-        sequence = cursor.fetchone()[0]
         cursor.execute(
-            "SELECT nextval(%s::regclass) FROM generate_series(1, %s)", [sequence, len(rows)]
+            "SELECT nextval(%s::regclass) FROM generate_series(1, %s)", [plan.sequence, len(rows)]
         )
         ids = [int(r[0]) for r in cursor.fetchall()]
-        # A binary COPY sends each column in its exact type (int2, int4, varchar, …): the
-        # table itself says which.
-        cursor.execute(f"SELECT {columns} FROM {quote(table)} LIMIT 0")
-        types = [column.type_code for column in cursor.description]
-        with cursor.copy(f"COPY {quote(table)} ({columns}) FROM STDIN (FORMAT BINARY)") as copy:
-            copy.set_types(types)
+        with cursor.copy(plan.copy_sql) as copy:
+            copy.set_types(plan.types)
             write = copy.write_row
             for pk, row in zip(ids, rows, strict=True):
                 write((pk, *row))
